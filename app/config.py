@@ -1,0 +1,42 @@
+"""Settings read once from the environment."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE_URL = f"sqlite:///{PROJECT_DIR / 'roundup.db'}"
+
+
+class Settings(BaseSettings):
+    """Every knob the service has; environment variables use the ROUNDUP_ prefix."""
+
+    model_config = SettingsConfigDict(env_prefix="ROUNDUP_", extra="ignore")
+
+    database_url: str = Field(
+        default=DEFAULT_DATABASE_URL,
+        validation_alias="DATABASE_URL",
+        description="SQLAlchemy URL: sqlite:///path or postgresql+psycopg://user@host/db",
+    )
+    seed_dir: Path = Field(default=PROJECT_DIR / "seed")
+    cache_max_age: int = Field(default=60, ge=0, description="Cache-Control max-age, seconds")
+    cors_origins: list[str] = Field(default=["*"])
+    pool_size: int = Field(default=5, ge=1)
+    pool_max_overflow: int = Field(default=5, ge=0)
+    statement_timeout_ms: int = Field(default=5000, ge=0)
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_engine(cls, value: str) -> str:
+        if not value.startswith(("sqlite://", "postgresql")):
+            raise ValueError("DATABASE_URL must be a sqlite:// or postgresql:// URL")
+        if value.startswith("postgresql://"):
+            return "postgresql+psycopg://" + value.removeprefix("postgresql://")
+        return value
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

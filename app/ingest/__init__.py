@@ -1,0 +1,1 @@
+"""Ingestion: parse roundup text, attach annotations, load rows."""

@@ -1,0 +1,133 @@
+"""Split a printed affiliation line into (role, organization[, parent unit, city]) records.
+
+Forms handled: "Role, Organization", "Role, Unit, Parent", "Role at Organization",
+"Role at Unit at Parent", "Role of Organization", a trailing city ("..., Tallinn"), an acronym
+in parentheses, commas inside roles, and double roles joined by "and".
+"""
+
+import re
+from collections.abc import Collection
+
+from app.ingest.document import ParsedAffiliation
+from app.ingest.errors import ParseError
+
+ORG_WORDS = frozenset(
+    """Centre Center Institute Institut University Universität Université College School
+    Council Foundation Endowment Program Programme Department Faculty Office Fund Forum
+    Initiative Project Studies Academy Agency Commission Parliament Ministry Committee Bank
+    Association Society Group Network Service Observatory Laboratory Lab House Carnegie
+    Stiftung Fondation Bruegel Chatham""".split()
+)
+ROLE_WORDS = frozenset(
+    """Director Head Fellow Professor Senior Chair Chairman Chairwoman President Editor
+    Founder Cofounder Co-founder Member Associate Assistant Research Researcher Nonresident
+    Visiting Lecturer Adviser Advisor Vice Deputy Executive Managing Chief Distinguished
+    Analyst Coordinator Manager Partner Minister Ambassador Former Secretary Principal Dean
+    Leader Scholar Expert Correspondent Columnist Programme Program""".split()
+)
+_ACRONYM = re.compile(r"(?P<name>.+?)\s*\((?P<short>[A-Z][A-Za-z&.-]{1,14})\)")
+_CITY = re.compile(r"[A-Z][\w’'.-]+(?: [A-Z][\w’'.-]+)?")
+
+
+def split_affiliation(
+    line: str, line_number: int, organizations: Collection[str] = ()
+) -> tuple[ParsedAffiliation, ...]:
+    """The affiliations printed in `line`; `organizations` are known names that take priority."""
+    known = {_plain(name) for name in organizations}
+    segments = _comma_segments(line)
+    city = None
+    if (
+        len(segments) >= 3
+        and _CITY.fullmatch(segments[-1])
+        and not _is_org(segments[-1], known)
+        and _is_org(segments[-2], known)
+    ):
+        city = segments.pop()
+    text = ", ".join(segments)
+
+    if " at " in text:
+        role, _, where = text.partition(" at ")
+        places = [p for part in where.split(" at ") for p in _comma_segments(part)]
+    elif len(segments) >= 2:
+        places = [segments[-1]]
+        role_parts = segments[:-1]
+        if (
+            len(role_parts) >= 2
+            and _is_org(role_parts[-1], known)
+            and not _starts_with_role(role_parts[-1])
+        ):
+            places.insert(0, role_parts.pop())
+        role = ", ".join(role_parts)
+    elif (of_split := _of_form(text, known)) is not None:
+        role, places = of_split[0], [of_split[1]]
+    else:
+        raise ParseError(line_number, f"cannot find an organization in the affiliation {line!r}")
+
+    organization, short_name = _acronym(_strip_article(places[0]))
+    parent = _acronym(_strip_article(places[1]))[0] if len(places) > 1 else None
+    return tuple(
+        ParsedAffiliation(
+            role=single_role,
+            organization=organization,
+            short_name=short_name,
+            parent=parent,
+            city=city,
+        )
+        for single_role in _split_roles(role.strip())
+    )
+
+
+def _comma_segments(text: str) -> list[str]:
+    """Split on commas outside parentheses."""
+    segments: list[str] = []
+    current: list[str] = []
+    depth = 0
+    for char in text:
+        depth += (char == "(") - (char == ")")
+        if char == "," and depth == 0:
+            segments.append("".join(current).strip())
+            current = []
+        else:
+            current.append(char)
+    segments.append("".join(current).strip())
+    return [s for s in segments if s]
+
+
+def _plain(name: str) -> str:
+    return name.replace("’", "'").casefold()
+
+
+def _is_org(text: str, known: set[str]) -> bool:
+    name = _acronym(_strip_article(text))[0]
+    return _plain(name) in known or any(word in ORG_WORDS for word in re.split(r"[\s-]+", name))
+
+
+def _starts_with_role(text: str) -> bool:
+    return text.split(" ", 1)[0] in ROLE_WORDS
+
+
+def _strip_article(text: str) -> str:
+    return text.removeprefix("the ").removeprefix("The ").strip()
+
+
+def _acronym(text: str) -> tuple[str, str | None]:
+    match = _ACRONYM.fullmatch(text)
+    return (match["name"], match["short"]) if match else (text, None)
+
+
+def _of_form(text: str, known: set[str]) -> tuple[str, str] | None:
+    """ "Director of Carnegie Europe" -> ("Director", "Carnegie Europe"), if the tail is an org."""
+    parts = text.split(" of ")
+    for index in range(1, len(parts)):
+        tail = " of ".join(parts[index:])
+        if tail[:1].isupper() and _is_org(tail, known):
+            return " of ".join(parts[:index]), tail
+    return None
+
+
+def _split_roles(role: str) -> list[str]:
+    """ "Senior Fellow and Director of X" -> two roles; "Head of Order and Governance" stays."""
+    left, sep, right = role.partition(" and ")
+    if sep and not re.search(r" (of|for|in|at|on) ", left) and _starts_with_role(right):
+        return [left, *_split_roles(right)]
+    return [role]

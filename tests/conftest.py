@@ -1,0 +1,67 @@
+"""Test database: migrated by Alembic, seeded once; every test runs in a rolled-back transaction."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from app.config import get_settings
+from app.db import build_engine, get_session
+from app.ingest.seed import seed
+from app.main import create_app
+from tests.databases import migrate, scratch_database
+
+SEED_DIR = get_settings().seed_dir
+SEED_SLUG = "taking-the-pulse-should-europe-negotiate-with-russia"
+SEED_SOURCE = SEED_DIR / f"{SEED_SLUG}.txt"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with scratch_database(tmp_path_factory.mktemp("db")) as url:
+        migrate(url)
+        yield url
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = build_engine(database_url)
+    with Session(engine) as session, session.begin():
+        seed(session, [SEED_DIR], SEED_DIR)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    """A session inside an outer transaction that is rolled back after the test."""
+    connection = engine.connect()
+    outer = connection.begin()
+    session = Session(bind=connection, join_transaction_mode="create_savepoint")
+    try:
+        yield session
+    finally:
+        session.close()
+        outer.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def client(session: Session) -> Iterator[TestClient]:
+    app = create_app()
+    app.dependency_overrides[get_session] = lambda: session
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def seed_copy(tmp_path: Path) -> Path:
+    """A writable copy of seed/ for tests that change sources or annotations."""
+    import shutil
+
+    target = tmp_path / "seed"
+    shutil.copytree(SEED_DIR, target)
+    return target

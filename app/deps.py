@@ -1,24 +1,45 @@
 """Request dependencies: the database session and fetch-or-404 lookups."""
 
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Path
 from sqlmodel import Session
 
-from app import queries
 from app.db import get_session
-from app.models import Article
+from app.models import Article, Expert, Organization, Tag
 from app.problems import ProblemError
+from app.queries import articles, people, tags
 
 SessionDep = Annotated[Session, Depends(get_session)]
 Slug = Annotated[str, Path(max_length=200, description="The resource's slug.")]
 
 
+T = TypeVar("T")
+
+
+def _found(value: T | None, kind: str, slug: str) -> T:
+    if value is None:
+        raise ProblemError(404, f"No {kind} with slug {slug!r}.")
+    return value
+
+
 def get_article_or_404(session: SessionDep, slug: Slug) -> Article:
-    article = queries.article_by_slug(session, slug)
-    if article is None:
-        raise ProblemError(404, f"No article with slug {slug!r}.")
-    return article
+    return _found(articles.article_by_slug(session, slug), "article", slug)
+
+
+def get_expert_or_404(session: SessionDep, slug: Slug) -> Expert:
+    return _found(people.expert_by_slug(session, slug), "expert", slug)
+
+
+def get_organization_or_404(session: SessionDep, slug: Slug) -> Organization:
+    return _found(people.organization_by_slug(session, slug), "organization", slug)
+
+
+def get_tag_or_404(session: SessionDep, slug: Slug) -> Tag:
+    return _found(tags.tag_by_slug(session, slug), "tag", slug)
 
 
 ArticleDep = Annotated[Article, Depends(get_article_or_404)]
+ExpertDep = Annotated[Expert, Depends(get_expert_or_404)]
+OrganizationDep = Annotated[Organization, Depends(get_organization_or_404)]
+TagDep = Annotated[Tag, Depends(get_tag_or_404)]

@@ -1,18 +1,41 @@
 """Application factory."""
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.gzip import GZipMiddleware
 
 from app import __version__, problems
-from app.routes import articles, health
+from app.caching import NotModified, not_modified_response
+from app.config import get_settings
+from app.middleware import HeadAsGet
+from app.routes import articles, health, people, responses, tags
 
 
 def create_app() -> FastAPI:
+    settings = get_settings()
     app = FastAPI(
         title="Roundup API",
         version=__version__,
         summary="Expert-roundup journalism as structured, queryable data.",
     )
     problems.install(app)
-    app.include_router(health.router)
-    app.include_router(articles.router)
+    app.add_exception_handler(NotModified, not_modified_response)
+    for router in (
+        health.router,
+        health.meta_router,
+        articles.router,
+        people.router,
+        responses.router,
+        tags.router,
+    ):
+        app.include_router(router)
+    app.add_middleware(GZipMiddleware, minimum_size=1000)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_methods=["GET", "HEAD", "OPTIONS"],
+        expose_headers=["ETag", "Link", "X-Total-Count", "Last-Modified"],
+        max_age=600,
+    )
+    app.add_middleware(HeadAsGet)
     return app

@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.models import AnnotationSource, ArgumentKind, Stance
 
@@ -78,3 +78,142 @@ class ArticleDetail(ArticleSummary):
     source_sha256: str
     loaded_at: datetime
     responses: list[ResponseInArticle]
+
+
+class ArticleRef(PublicModel):
+    slug: str
+    title: str
+    published_on: date
+
+
+class StanceCount(PublicModel):
+    stance: Stance
+    count: int
+
+
+class ArticleListItem(ArticleSummary):
+    response_count: int
+    stances: list[StanceCount] = Field(
+        description="How many experts took each stance, in the stance enum's order; zeros omitted."
+    )
+
+
+class ResponseItem(PublicModel):
+    """One expert's answer, readable on its own."""
+
+    article: ArticleRef
+    position: int
+    expert: ExpertRef
+    affiliation_line: str
+    affiliations: list[PrintedAffiliation]
+    stance: Stance
+    stance_phrase: str | None
+    stance_source: AnnotationSource
+    word_count: int
+    body: str
+    tags: list[str] = Field(description="Slugs of the tags on this answer's arguments.")
+    argument_count: int
+
+
+class ArgumentItem(PublicModel):
+    """One argument with its response's expert, article and stance."""
+
+    article: ArticleRef
+    expert: ExpertRef
+    response_position: int
+    stance: Stance
+    position: int
+    text: str
+    start: int
+    end: int
+    kind: ArgumentKind
+    annotation_source: AnnotationSource
+    tags: list[TagRef]
+
+
+class FacetValue(PublicModel):
+    value: str
+    label: str
+    count: int
+
+
+class ExpertListItem(PublicModel):
+    slug: str
+    name: str
+    response_count: int
+
+
+class AffiliationHistory(PublicModel):
+    role: str
+    organization: OrganizationWithParent
+    first_printed_on: date
+    last_printed_on: date
+    articles: list[str] = Field(description="Slugs of the articles that printed this affiliation.")
+
+
+class ExpertResponse(PublicModel):
+    article: ArticleRef
+    position: int
+    affiliation_line: str
+    stance: Stance
+    stance_phrase: str | None
+    word_count: int
+
+
+class ExpertDetail(ExpertListItem):
+    affiliations: list[AffiliationHistory]
+    responses: list[ExpertResponse]
+
+
+class OrganizationListItem(OrganizationRef):
+    parent: OrganizationRef | None
+    expert_count: int
+
+
+class OrganizationMember(PublicModel):
+    expert: ExpertRef
+    role: str
+    organization: OrganizationRef = Field(description="This organization or one of its units.")
+    last_printed_on: date
+
+
+class OrganizationDetail(OrganizationListItem):
+    children: list[OrganizationRef]
+    experts: list[OrganizationMember]
+
+
+class TagListItem(TagRef):
+    description: str
+    argument_count: int
+    response_count: int
+    expert_count: int
+
+
+class ExpertCount(PublicModel):
+    expert: ExpertRef
+    argument_count: int
+
+
+class TagCount(PublicModel):
+    tag: TagRef
+    count: int = Field(description="Arguments that carry both tags.")
+
+
+class TagDetail(TagListItem):
+    experts: list[ExpertCount]
+    co_occurring: list[TagCount]
+
+
+class SourceInfo(PublicModel):
+    article: str
+    source_sha256: str
+    loaded_at: datetime
+
+
+class Meta(PublicModel):
+    api_version: str
+    schema_revision: str | None
+    data_version: str | None
+    last_loaded_at: datetime | None
+    counts: dict[str, int]
+    sources: list[SourceInfo]

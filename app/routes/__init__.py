@@ -1,1 +1,17 @@
-"""One router per resource."""
+"""One router per resource; every /v1 route rejects unknown parameters and answers 304s."""
+
+from fastapi import Depends, Request, Response
+
+from app.caching import conditional_get
+from app.params import reject_unknown_params
+from app.queries.paging import IdPage
+
+V1_DEPENDENCIES = [Depends(reject_unknown_params), Depends(conditional_get)]
+
+
+def set_page_headers(request: Request, response: Response, page: IdPage) -> None:
+    """X-Total-Count, and a Link to the next page when there is one."""
+    response.headers["X-Total-Count"] = str(page.total)
+    if page.next_cursor is not None:
+        next_url = request.url.include_query_params(cursor=page.next_cursor)
+        response.headers["Link"] = f'<{next_url}>; rel="next"'

@@ -1,18 +1,56 @@
 """Articles: the roundups themselves."""
 
-from fastapi import APIRouter
+from datetime import date
+from typing import Annotated
 
-from app import queries
+from fastapi import APIRouter, Query, Request, Response
+
 from app.deps import ArticleDep, SessionDep
+from app.listing import Page
+from app.params import CommaList, Cursor, Limit, split_commas
 from app.problems import responses
-from app.schemas import ArticleDetail
+from app.queries import articles
+from app.routes import V1_DEPENDENCIES, set_page_headers
+from app.schemas import ArticleDetail, ArticleListItem
 
-router = APIRouter(prefix="/v1/articles", tags=["articles"])
+router = APIRouter(prefix="/v1/articles", tags=["articles"], dependencies=V1_DEPENDENCIES)
 
 
-@router.get("/{slug}", response_model=ArticleDetail, responses=responses(404, 422))
+@router.get("", response_model=Page[ArticleListItem], responses=responses(400, 422))
+def list_articles(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    series: Annotated[CommaList | None, Query(description="Series name(s).")] = None,
+    published_from: Annotated[date | None, Query(description="Published on or after.")] = None,
+    published_to: Annotated[date | None, Query(description="Published on or before.")] = None,
+    sort: Annotated[
+        str,
+        Query(
+            max_length=200,
+            description="Comma-separated keys from: published_on, title, slug; '-' for descending.",
+        ),
+    ] = "-published_on,slug",
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Page[ArticleListItem]:
+    """Roundups, newest first, each with its stance counts (for a stance bar)."""
+    items, page = articles.list_articles(
+        session,
+        series=split_commas(series),
+        published_from=published_from,
+        published_to=published_to,
+        sort=sort,
+        limit=limit,
+        cursor=cursor,
+    )
+    set_page_headers(request, response, page)
+    return Page(items=items, total=page.total, next_cursor=page.next_cursor)
+
+
+@router.get("/{slug}", response_model=ArticleDetail, responses=responses(400, 404, 422))
 def get_article(session: SessionDep, article: ArticleDep) -> ArticleDetail:
     """The whole roundup in one response: the article, and each expert's answer in printed
     order with the affiliations as printed, the stance, and the tagged arguments with their
     character spans in the answer body."""
-    return queries.article_detail(session, article)
+    return articles.article_detail(session, article)

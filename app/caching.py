@@ -1,0 +1,69 @@
+"""Conditional GET: a strong ETag derived from the loaded data and the request, and 304s.
+
+The ETag is a hash of the dataset version (changed by every load that changes data), the
+path, the query string, and the representation asked for (Accept, gzip or not). It is known
+before any body is rendered, so a matching If-None-Match is answered without touching the
+data.
+"""
+
+import hashlib
+from email.utils import format_datetime, parsedate_to_datetime
+
+from fastapi import Request, Response
+
+from app.config import get_settings
+from app.deps import SessionDep
+from app.queries.meta import data_state
+
+VARY = "Accept, Accept-Encoding"
+
+
+class NotModified(Exception):  # noqa: N818 - a control-flow signal, not an error
+    def __init__(self, headers: dict[str, str]) -> None:
+        super().__init__("not modified")
+        self.headers = headers
+
+
+def etag_for(version: str, request: Request) -> str:
+    gzip = "gzip" in request.headers.get("accept-encoding", "")
+    key = "|".join(
+        (
+            version,
+            request.url.path,
+            request.url.query,
+            request.headers.get("accept", ""),
+            "gzip" if gzip else "identity",
+        )
+    )
+    return '"' + hashlib.blake2b(key.encode(), digest_size=16).hexdigest() + '"'
+
+
+def conditional_get(request: Request, response: Response, session: SessionDep) -> None:
+    """Set ETag, Last-Modified, Cache-Control and Vary; raise NotModified when they match."""
+    state = data_state(session)
+    etag = etag_for(state.version if state else "empty", request)
+    headers = {
+        "ETag": etag,
+        "Cache-Control": f"public, max-age={get_settings().cache_max_age}",
+        "Vary": VARY,
+    }
+    if state is not None:
+        headers["Last-Modified"] = format_datetime(state.changed_at, usegmt=True)
+    response.headers.update(headers)
+    if_none_match = request.headers.get("if-none-match")
+    if if_none_match is not None:
+        candidates = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+        if etag in candidates or "*" in candidates:
+            raise NotModified(headers)
+    elif state is not None and (since := request.headers.get("if-modified-since")):
+        try:
+            unchanged = parsedate_to_datetime(since) >= state.changed_at
+        except (TypeError, ValueError):
+            unchanged = False
+        if unchanged:
+            raise NotModified(headers)
+
+
+def not_modified_response(_request: Request, exc: Exception) -> Response:
+    headers = exc.headers if isinstance(exc, NotModified) else {}
+    return Response(status_code=304, headers=headers)

@@ -1,0 +1,135 @@
+"""Typed, whitelisted filters for the list endpoints, and their SQL conditions."""
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+from sqlalchemy import ColumnElement, select
+from sqlmodel import col
+
+from app.models import (
+    Affiliation,
+    Argument,
+    ArgumentKind,
+    ArgumentTag,
+    Article,
+    Expert,
+    Organization,
+    ResponseAffiliation,
+    Stance,
+    Tag,
+)
+from app.models import Response as ResponseRow
+
+STANCE_LABELS = {
+    Stance.YES: "Yes",
+    Stance.YES_CONDITIONAL: "Yes, with conditions",
+    Stance.NOT_YET: "Not yet",
+    Stance.NO: "No",
+    Stance.MIXED: "Mixed",
+    Stance.UNCLEAR: "Unclear",
+}
+KIND_LABELS = {kind: kind.value.capitalize() for kind in ArgumentKind}
+
+
+@dataclass(frozen=True)
+class ResponseFilters:
+    """Filters shared by /v1/responses and /v1/arguments (kind applies to arguments only)."""
+
+    article: tuple[str, ...] = ()
+    expert: tuple[str, ...] = ()
+    organization: tuple[str, ...] = ()
+    stance: tuple[Stance, ...] = ()
+    tag: tuple[str, ...] = ()
+    tag_match: Literal["any", "all"] = "any"
+    published_from: date | None = None
+    published_to: date | None = None
+    kind: tuple[ArgumentKind, ...] = ()
+    organization_ids: tuple[int, ...] = field(default=(), compare=False)
+
+    def fingerprint(self) -> str:
+        """Identifies the filtered set, so a cursor cannot be replayed on another query."""
+        return repr(
+            (
+                self.article,
+                self.expert,
+                self.organization,
+                self.stance,
+                self.tag,
+                self.tag_match,
+                self.published_from,
+                self.published_to,
+                self.kind,
+            )
+        )
+
+
+def response_conditions(filters: ResponseFilters) -> list[ColumnElement[bool]]:
+    """Conditions on a query that joins ResponseRow, Article and Expert."""
+    conditions = _common(filters)
+    if filters.tag:
+        tagged = (
+            select(col(Argument.response_id))
+            .join(ArgumentTag, col(ArgumentTag.argument_id) == Argument.id)
+            .join(Tag, col(Tag.id) == ArgumentTag.tag_id)
+        )
+        if filters.tag_match == "any":
+            conditions.append(col(ResponseRow.id).in_(tagged.where(col(Tag.slug).in_(filters.tag))))
+        else:
+            conditions.extend(
+                col(ResponseRow.id).in_(tagged.where(col(Tag.slug) == slug)) for slug in filters.tag
+            )
+    return conditions
+
+
+def argument_conditions(filters: ResponseFilters) -> list[ColumnElement[bool]]:
+    """Conditions on a query that joins Argument, ResponseRow, Article and Expert."""
+    conditions = _common(filters)
+    if filters.kind:
+        conditions.append(col(Argument.kind).in_(filters.kind))
+    if filters.tag:
+        tagged = select(col(ArgumentTag.argument_id)).join(Tag, col(Tag.id) == ArgumentTag.tag_id)
+        if filters.tag_match == "any":
+            conditions.append(col(Argument.id).in_(tagged.where(col(Tag.slug).in_(filters.tag))))
+        else:
+            conditions.extend(
+                col(Argument.id).in_(tagged.where(col(Tag.slug) == slug)) for slug in filters.tag
+            )
+    return conditions
+
+
+def _common(filters: ResponseFilters) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if filters.article:
+        conditions.append(col(Article.slug).in_(filters.article))
+    if filters.expert:
+        conditions.append(col(Expert.slug).in_(filters.expert))
+    if filters.organization:
+        printed_at = (
+            select(col(ResponseAffiliation.response_id))
+            .join(Affiliation, col(Affiliation.id) == ResponseAffiliation.affiliation_id)
+            .where(col(Affiliation.organization_id).in_(filters.organization_ids))
+        )
+        conditions.append(col(ResponseRow.id).in_(printed_at))
+    if filters.stance:
+        conditions.append(col(ResponseRow.stance).in_(filters.stance))
+    if filters.published_from is not None:
+        conditions.append(col(Article.published_on) >= filters.published_from)
+    if filters.published_to is not None:
+        conditions.append(col(Article.published_on) <= filters.published_to)
+    return conditions
+
+
+def with_descendants(organizations: list[Organization], slugs: tuple[str, ...]) -> tuple[int, ...]:
+    """Ids of the organizations named by `slugs` and of all their units, at any depth."""
+    children: dict[int | None, list[Organization]] = {}
+    for org in organizations:
+        children.setdefault(org.parent_id, []).append(org)
+    found: list[int] = []
+    stack = [org for org in organizations if org.slug in slugs]
+    while stack:
+        org = stack.pop()
+        if org.id is not None and org.id not in found:
+            found.append(org.id)
+            stack.extend(children.get(org.id, []))
+    return tuple(sorted(found))

@@ -1,0 +1,188 @@
+"""Query parameters shared by list endpoints, and the check that rejects unknown ones."""
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import Query, Request
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
+from sqlmodel import col, select
+
+from app.deps import SessionDep
+from app.filters import ResponseFilters, with_descendants
+from app.listing import MAX_LIMIT
+from app.models import ArgumentKind, Organization, Stance, Tag
+from app.problems import InvalidParam, ProblemError
+
+Limit = Annotated[
+    int,
+    Query(ge=1, le=MAX_LIMIT, description=f"Page size, 1 to {MAX_LIMIT}. Larger is a 422."),
+]
+Cursor = Annotated[
+    str | None,
+    Query(
+        max_length=1000,
+        description="Opaque cursor from `next_cursor` of the previous page (same filters and"
+        " sort). An altered cursor is a 400.",
+    ),
+]
+Facets = Annotated[
+    str | None,
+    Query(
+        max_length=200,
+        description="Comma-separated facets to count over the filtered set, e.g. `stance,tag`.",
+    ),
+]
+CommaList = Annotated[list[str], Query()]
+
+
+def reject_unknown_params(request: Request) -> None:
+    """A typo such as `stnace=yes` is a 400 naming it, never a silently unfiltered list."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return
+    accepted = _accepted(route.path_format, route.name, route.dependant)
+    unknown = sorted(set(request.query_params) - accepted)
+    if unknown:
+        raise ProblemError(
+            400,
+            f"Unknown query parameter(s): {', '.join(unknown)}.",
+            invalid_params=[
+                InvalidParam(
+                    name=name[:100],
+                    reason=f"not accepted here; accepted: {', '.join(sorted(accepted)) or 'none'}",
+                )
+                for name in unknown[:20]
+            ],
+        )
+
+
+_ACCEPTED: dict[tuple[str, str], frozenset[str]] = {}
+
+
+def _accepted(path: str, name: str, dependant: Dependant) -> frozenset[str]:
+    """Query parameter names the route declares, its dependencies' included (memoized)."""
+    if (path, name) in _ACCEPTED:
+        return _ACCEPTED[path, name]
+    names: set[str] = set()
+    pending: list[Dependant] = [dependant]
+    while pending:
+        dependant = pending.pop()
+        names.update(str(param.alias) for param in dependant.query_params)
+        pending.extend(dependant.dependencies)
+    _ACCEPTED[path, name] = frozenset(names)
+    return _ACCEPTED[path, name]
+
+
+def split_commas(values: Sequence[str] | None) -> tuple[str, ...]:
+    """`?a=x,y&a=z` -> ('x', 'y', 'z'), blanks dropped, order kept, duplicates removed."""
+    found: list[str] = []
+    for value in values or ():
+        for part in value.split(","):
+            part = part.strip()
+            if part and part not in found:
+                found.append(part)
+    return tuple(found)
+
+
+def choose_facets(value: str | None, allowed: Sequence[str]) -> tuple[str, ...]:
+    names = split_commas([value] if value else [])
+    bad = [name for name in names if name not in allowed]
+    if bad:
+        raise ProblemError(
+            422,
+            "Unknown facet.",
+            invalid_params=[
+                InvalidParam(name="facets", reason=f"{name!r} is not one of: {', '.join(allowed)}")
+                for name in bad
+            ],
+        )
+    return names
+
+
+def _enum_values(name: str, values: tuple[str, ...], enum: Any) -> tuple[Any, ...]:
+    allowed = [member.value for member in enum]
+    bad = [value for value in values if value not in allowed]
+    if bad:
+        raise ProblemError(
+            422,
+            f"Unknown {name} value.",
+            invalid_params=[
+                InvalidParam(name=name, reason=f"{value!r} is not one of: {', '.join(allowed)}")
+                for value in bad
+            ],
+        )
+    return tuple(enum(value) for value in values)
+
+
+def response_filters(
+    session: SessionDep,
+    article: Annotated[
+        list[str] | None, Query(description="Article slug(s); repeat or comma-separate.")
+    ] = None,
+    expert: Annotated[
+        list[str] | None, Query(description="Expert slug(s); repeat or comma-separate.")
+    ] = None,
+    organization: Annotated[
+        list[str] | None,
+        Query(
+            description="Organization slug(s): responses printed with that organization or"
+            " any of its units."
+        ),
+    ] = None,
+    stance: Annotated[
+        list[str] | None,
+        Query(description="Stance(s), comma-separated: " + ", ".join(s.value for s in Stance)),
+    ] = None,
+    tag: Annotated[
+        list[str] | None,
+        Query(description="Tag slug(s), repeatable; matches any of them unless `tag_match=all`."),
+    ] = None,
+    tag_match: Annotated[
+        Literal["any", "all"], Query(description="Whether every tag must match, or any.")
+    ] = "any",
+    published_from: Annotated[
+        date | None, Query(description="Articles published on or after this date.")
+    ] = None,
+    published_to: Annotated[
+        date | None, Query(description="Articles published on or before this date.")
+    ] = None,
+) -> ResponseFilters:
+    tags = split_commas(tag)
+    if tags:
+        known = set(session.exec(select(Tag.slug).where(col(Tag.slug).in_(tags))).all())
+        unknown = [slug for slug in tags if slug not in known]
+        if unknown:
+            raise ProblemError(
+                422,
+                "Unknown tag.",
+                invalid_params=[
+                    InvalidParam(name="tag", reason=f"no tag with slug {slug!r}")
+                    for slug in unknown
+                ],
+            )
+    organizations = split_commas(organization)
+    org_ids: tuple[int, ...] = ()
+    if organizations:
+        org_ids = with_descendants(list(session.exec(select(Organization)).all()), organizations)
+    return ResponseFilters(
+        article=split_commas(article),
+        expert=split_commas(expert),
+        organization=organizations,
+        organization_ids=org_ids,
+        stance=_enum_values("stance", split_commas(stance), Stance),
+        tag=tags,
+        tag_match=tag_match,
+        published_from=published_from,
+        published_to=published_to,
+    )
+
+
+def argument_kinds(
+    kind: Annotated[
+        list[str] | None,
+        Query(description="Argument kind(s): " + ", ".join(k.value for k in ArgumentKind)),
+    ] = None,
+) -> tuple[ArgumentKind, ...]:
+    return _enum_values("kind", split_commas(kind), ArgumentKind)

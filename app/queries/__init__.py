@@ -1,0 +1,1 @@
+"""Read queries: (session, typed filters) -> public models. No HTTP here, no commits."""

@@ -1,0 +1,236 @@
+"""Responses and arguments: filtered, sorted, paginated, with facets over the filtered set."""
+
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import Select, func
+from sqlmodel import Session, col, distinct, select
+
+from app.filters import (
+    KIND_LABELS,
+    STANCE_LABELS,
+    ResponseFilters,
+    argument_conditions,
+    response_conditions,
+)
+from app.listing import parse_sort
+from app.models import (
+    Affiliation,
+    Argument,
+    ArgumentKind,
+    ArgumentTag,
+    Article,
+    Expert,
+    Organization,
+    Response,
+    ResponseAffiliation,
+    Stance,
+    Tag,
+    row_id,
+)
+from app.queries.common import argument_tags, printed_affiliations
+from app.queries.paging import IdPage, count_facet, page_ids
+from app.schemas import ArgumentItem, ArticleRef, ExpertRef, FacetValue, ResponseItem
+
+RESPONSE_SORTS: dict[str, Any] = {
+    "published_on": col(Article.published_on),
+    "article": col(Article.slug),
+    "position": col(Response.position),
+    "expert": col(Expert.name),
+    "stance": col(Response.stance),
+    "word_count": col(Response.word_count),
+}
+ARGUMENT_SORTS: dict[str, Any] = {
+    "published_on": col(Article.published_on),
+    "article": col(Article.slug),
+    "response_position": col(Response.position),
+    "position": col(Argument.position),
+    "expert": col(Expert.name),
+    "stance": col(Response.stance),
+    "kind": col(Argument.kind),
+}
+RESPONSE_FACETS = ("stance", "tag", "organization", "expert", "article")
+ARGUMENT_FACETS = (*RESPONSE_FACETS, "kind")
+
+
+def _responses(filters: ResponseFilters) -> Select[Any]:
+    return (
+        select(Response.id)
+        .join(Article, col(Article.id) == Response.article_id)
+        .join(Expert, col(Expert.id) == Response.expert_id)
+        .where(*response_conditions(filters))
+    )
+
+
+def _arguments(filters: ResponseFilters) -> Select[Any]:
+    return (
+        select(Argument.id)
+        .join(Response, col(Response.id) == Argument.response_id)
+        .join(Article, col(Article.id) == Response.article_id)
+        .join(Expert, col(Expert.id) == Response.expert_id)
+        .where(*argument_conditions(filters))
+    )
+
+
+def list_responses(
+    session: Session, filters: ResponseFilters, sort: str, limit: int, cursor: str | None
+) -> tuple[list[ResponseItem], IdPage]:
+    keys = parse_sort(sort, RESPONSE_SORTS)
+    context = repr(("responses", filters.fingerprint(), sort))
+    page = page_ids(session, _responses(filters), col(Response.id), keys, limit, cursor, context)
+    return response_items(session, page.ids), page
+
+
+def response_items(session: Session, ids: list[int]) -> list[ResponseItem]:
+    rows = {
+        row_id(response): (response, article, expert)
+        for response, article, expert in session.exec(
+            select(Response, Article, Expert)
+            .join(Article, col(Article.id) == Response.article_id)
+            .join(Expert, col(Expert.id) == Response.expert_id)
+            .where(col(Response.id).in_(ids))
+        ).all()
+    }
+    affiliations = printed_affiliations(session, ids)
+    tags: dict[int, list[str]] = defaultdict(list)
+    for response_id, slug in session.exec(
+        select(Argument.response_id, Tag.slug)
+        .distinct()
+        .join(ArgumentTag, col(ArgumentTag.argument_id) == Argument.id)
+        .join(Tag, col(Tag.id) == ArgumentTag.tag_id)
+        .where(col(Argument.response_id).in_(ids))
+        .order_by(col(Argument.response_id), col(Tag.slug))
+    ).all():
+        tags[response_id].append(slug)
+    counts = dict(
+        session.exec(
+            select(Argument.response_id, func.count())
+            .where(col(Argument.response_id).in_(ids))
+            .group_by(col(Argument.response_id))
+        ).all()
+    )
+    items = []
+    for response_id in ids:
+        response, article, expert = rows[response_id]
+        items.append(
+            ResponseItem.model_validate(
+                {
+                    **response.model_dump(),
+                    "article": ArticleRef.model_validate(article),
+                    "expert": ExpertRef.model_validate(expert),
+                    "affiliations": affiliations[response_id],
+                    "tags": tags[response_id],
+                    "argument_count": counts.get(response_id, 0),
+                }
+            )
+        )
+    return items
+
+
+def list_arguments(
+    session: Session, filters: ResponseFilters, sort: str, limit: int, cursor: str | None
+) -> tuple[list[ArgumentItem], IdPage]:
+    keys = parse_sort(sort, ARGUMENT_SORTS)
+    context = repr(("arguments", filters.fingerprint(), sort))
+    page = page_ids(session, _arguments(filters), col(Argument.id), keys, limit, cursor, context)
+    return argument_items(session, page.ids), page
+
+
+def argument_items(session: Session, ids: list[int]) -> list[ArgumentItem]:
+    rows = {
+        row_id(argument): (argument, response, article, expert)
+        for argument, response, article, expert in session.exec(
+            select(Argument, Response, Article, Expert)
+            .join(Response, col(Response.id) == Argument.response_id)
+            .join(Article, col(Article.id) == Response.article_id)
+            .join(Expert, col(Expert.id) == Response.expert_id)
+            .where(col(Argument.id).in_(ids))
+        ).all()
+    }
+    tags = argument_tags(session, ids)
+    items = []
+    for argument_id in ids:
+        argument, response, article, expert = rows[argument_id]
+        items.append(
+            ArgumentItem.model_validate(
+                {
+                    **argument.model_dump(),
+                    "article": ArticleRef.model_validate(article),
+                    "expert": ExpertRef.model_validate(expert),
+                    "response_position": response.position,
+                    "stance": response.stance,
+                    "tags": tags[argument_id],
+                }
+            )
+        )
+    return items
+
+
+def response_facets(
+    session: Session, filters: ResponseFilters, names: tuple[str, ...]
+) -> dict[str, list[FacetValue]]:
+    """Counts of responses per facet value over the filtered set (tags: responses with an
+    argument carrying the tag, so tag counts can add up to more than the total)."""
+    matching = select(_responses(filters).subquery().c.id)
+    base = select(col(Response.id)).select_from(Response).where(col(Response.id).in_(matching))
+    return {name: _facet(session, base, name, col(Response.id), False) for name in names}
+
+
+def argument_facets(
+    session: Session, filters: ResponseFilters, names: tuple[str, ...]
+) -> dict[str, list[FacetValue]]:
+    """Counts of arguments per facet value over the filtered set."""
+    matching = select(_arguments(filters).subquery().c.id)
+    base = (
+        select(col(Argument.id))
+        .select_from(Argument)
+        .join(Response, col(Response.id) == Argument.response_id)
+        .where(col(Argument.id).in_(matching))
+    )
+    return {name: _facet(session, base, name, col(Argument.id), True) for name in names}
+
+
+def _facet(
+    session: Session, base: Select[Any], name: str, counted: Any, per_argument: bool
+) -> list[FacetValue]:
+    """Group `base` (rows of Response, or of Argument joined to Response) by the facet."""
+    count = func.count(distinct(counted))
+    if name == "stance":
+        value: Any = col(Response.stance)
+        return count_facet(
+            session, base.with_only_columns(value, value, count).group_by(value), _stance_label
+        )
+    if name == "kind":
+        value = col(Argument.kind)
+        return count_facet(
+            session, base.with_only_columns(value, value, count).group_by(value), _kind_label
+        )
+    if name == "expert":
+        value, label = col(Expert.slug), col(Expert.name)
+        base = base.join(Expert, col(Expert.id) == Response.expert_id)
+    elif name == "article":
+        value, label = col(Article.slug), col(Article.title)
+        base = base.join(Article, col(Article.id) == Response.article_id)
+    elif name == "organization":
+        value, label = col(Organization.slug), col(Organization.name)
+        base = (
+            base.join(ResponseAffiliation, col(ResponseAffiliation.response_id) == Response.id)
+            .join(Affiliation, col(Affiliation.id) == ResponseAffiliation.affiliation_id)
+            .join(Organization, col(Organization.id) == Affiliation.organization_id)
+        )
+    else:
+        value, label = col(Tag.slug), col(Tag.label)
+        if not per_argument:
+            base = base.join(Argument, col(Argument.response_id) == Response.id)
+        base = base.join(ArgumentTag, col(ArgumentTag.argument_id) == Argument.id).join(
+            Tag, col(Tag.id) == ArgumentTag.tag_id
+        )
+    return count_facet(session, base.with_only_columns(value, label, count).group_by(value, label))
+
+
+def _stance_label(value: Any, _name: Any) -> str:
+    return STANCE_LABELS[Stance(value)]
+
+
+def _kind_label(value: Any, _name: Any) -> str:
+    return KIND_LABELS[ArgumentKind(value)]

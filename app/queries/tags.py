@@ -1,0 +1,76 @@
+"""Tags with usage counts, the experts who raised them, and co-occurring tags."""
+
+from sqlalchemy import func
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, distinct, select
+
+from app.models import Argument, ArgumentTag, Expert, Response, Tag, row_id
+from app.schemas import ExpertCount, ExpertRef, TagCount, TagDetail, TagListItem, TagRef
+
+
+def tag_by_slug(session: Session, slug: str) -> Tag | None:
+    return session.exec(select(Tag).where(Tag.slug == slug)).first()
+
+
+def list_tags(session: Session, category: tuple[str, ...]) -> list[TagListItem]:
+    """Every tag (the taxonomy is small: no pagination), by slug, with usage counts."""
+    statement = (
+        select(
+            Tag,
+            func.count(distinct(ArgumentTag.argument_id)),
+            func.count(distinct(Argument.response_id)),
+            func.count(distinct(Response.expert_id)),
+        )
+        .outerjoin(ArgumentTag, col(ArgumentTag.tag_id) == Tag.id)
+        .outerjoin(Argument, col(Argument.id) == ArgumentTag.argument_id)
+        .outerjoin(Response, col(Response.id) == Argument.response_id)
+        .group_by(col(Tag.id))
+        .order_by(col(Tag.slug))
+    )
+    if category:
+        statement = statement.where(col(Tag.category).in_(category))
+    return [
+        TagListItem.model_validate(
+            {
+                **tag.model_dump(),
+                "argument_count": arguments,
+                "response_count": responses,
+                "expert_count": experts,
+            }
+        )
+        for tag, arguments, responses, experts in session.exec(statement).all()
+    ]
+
+
+def tag_detail(session: Session, tag: Tag) -> TagDetail:
+    tag_id = row_id(tag)
+    [item] = [t for t in list_tags(session, ()) if t.slug == tag.slug]
+    experts = session.exec(
+        select(Expert, func.count(distinct(Argument.id)))
+        .join(Response, col(Response.expert_id) == Expert.id)
+        .join(Argument, col(Argument.response_id) == Response.id)
+        .join(ArgumentTag, col(ArgumentTag.argument_id) == Argument.id)
+        .where(ArgumentTag.tag_id == tag_id)
+        .group_by(col(Expert.id))
+        .order_by(func.count(distinct(Argument.id)).desc(), col(Expert.name))
+    ).all()
+    other = aliased(ArgumentTag)
+    co_occurring = session.exec(
+        select(Tag, func.count(distinct(other.argument_id)))
+        .join(other, col(other.tag_id) == Tag.id)
+        .join(ArgumentTag, col(ArgumentTag.argument_id) == other.argument_id)
+        .where(ArgumentTag.tag_id == tag_id, Tag.id != tag_id)
+        .group_by(col(Tag.id))
+        .order_by(func.count(distinct(other.argument_id)).desc(), col(Tag.slug))
+    ).all()
+    return TagDetail(
+        **item.model_dump(),
+        experts=[
+            ExpertCount(expert=ExpertRef.model_validate(expert), argument_count=count)
+            for expert, count in experts
+        ],
+        co_occurring=[
+            TagCount(tag=TagRef.model_validate(other_tag), count=count)
+            for other_tag, count in co_occurring
+        ],
+    )

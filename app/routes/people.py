@@ -1,0 +1,91 @@
+"""Experts and organizations."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+
+from app.deps import ExpertDep, OrganizationDep, SessionDep
+from app.listing import Page
+from app.params import CommaList, Cursor, Limit, split_commas
+from app.problems import responses
+from app.queries import people
+from app.routes import V1_DEPENDENCIES, set_page_headers
+from app.schemas import ExpertDetail, ExpertListItem, OrganizationDetail, OrganizationListItem
+
+router = APIRouter(prefix="/v1", dependencies=V1_DEPENDENCIES)
+
+
+@router.get(
+    "/experts",
+    response_model=Page[ExpertListItem],
+    responses=responses(400, 422),
+    tags=["experts"],
+)
+def list_experts(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    organization: Annotated[
+        CommaList | None,
+        Query(description="Experts ever printed with this organization or its units."),
+    ] = None,
+    sort: Annotated[
+        str, Query(max_length=200, description="Keys from: name, slug; '-' for descending.")
+    ] = "name",
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Page[ExpertListItem]:
+    """Every expert, with how many answers they have given."""
+    items, page = people.list_experts(session, split_commas(organization), sort, limit, cursor)
+    set_page_headers(request, response, page)
+    return Page(items=items, total=page.total, next_cursor=page.next_cursor)
+
+
+@router.get(
+    "/experts/{slug}",
+    response_model=ExpertDetail,
+    responses=responses(400, 404, 422),
+    tags=["experts"],
+)
+def get_expert(session: SessionDep, expert: ExpertDep) -> ExpertDetail:
+    """An expert's affiliation history as printed (oldest first) and every answer, with stance."""
+    return people.expert_detail(session, expert)
+
+
+@router.get(
+    "/organizations",
+    response_model=Page[OrganizationListItem],
+    responses=responses(400, 422),
+    tags=["organizations"],
+)
+def list_organizations(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    kind: Annotated[
+        CommaList | None,
+        Query(description="Kind(s): university, think_tank, research_unit, government, ..."),
+    ] = None,
+    sort: Annotated[
+        str,
+        Query(max_length=200, description="Keys from: name, slug, kind; '-' for descending."),
+    ] = "name",
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Page[OrganizationListItem]:
+    """Organizations from the curated gazetteer and the affiliation lines."""
+    items, page = people.list_organizations(session, split_commas(kind), sort, limit, cursor)
+    set_page_headers(request, response, page)
+    return Page(items=items, total=page.total, next_cursor=page.next_cursor)
+
+
+@router.get(
+    "/organizations/{slug}",
+    response_model=OrganizationDetail,
+    responses=responses(400, 404, 422),
+    tags=["organizations"],
+)
+def get_organization(session: SessionDep, organization: OrganizationDep) -> OrganizationDetail:
+    """An organization with its parent and units, and the experts printed with it or its units
+    (their roles as printed)."""
+    return people.organization_detail(session, organization)

@@ -7,7 +7,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 from app import __version__, problems
 from app.caching import NotModified, not_modified_response
 from app.config import get_settings
-from app.middleware import HeadAsGet
+from app.middleware import DedupeVary, HeadAsGet
 from app.routes import articles, health, people, responses, tags
 
 
@@ -38,4 +38,5 @@ def create_app() -> FastAPI:
         max_age=600,
     )
     app.add_middleware(HeadAsGet)
+    app.add_middleware(DedupeVary)
     return app

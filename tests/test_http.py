@@ -1,0 +1,148 @@
+"""HTTP behaviour: conditional GET, caching headers, CORS, gzip, HEAD, 405, OpenAPI."""
+
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from app.ingest.seed import seed
+from tests.conftest import SEED_SLUG
+
+DETAIL = f"/v1/articles/{SEED_SLUG}"
+
+
+def test_etag_round_trip_gives_304(client: TestClient) -> None:
+    first = client.get(DETAIL)
+    etag = first.headers["etag"]
+    assert etag[0] == etag[-1] == '"'
+    assert len(etag) == 34
+    assert first.headers["cache-control"] == "public, max-age=60"
+    assert first.headers["vary"] == "Accept, Accept-Encoding, Origin"
+    assert first.headers["last-modified"].endswith(" GMT")
+
+    again = client.get(DETAIL, headers={"If-None-Match": etag})
+    assert (again.status_code, again.content) == (304, b"")
+    assert again.headers["etag"] == etag
+    assert client.get(DETAIL, headers={"If-None-Match": f'"other", {etag}'}).status_code == 304
+    assert client.get(DETAIL, headers={"If-None-Match": '"other"'}).status_code == 200
+    since = first.headers["last-modified"]
+    assert client.get(DETAIL, headers={"If-Modified-Since": since}).status_code == 304
+
+
+def test_etag_differs_per_url_and_representation(client: TestClient) -> None:
+    tags = {
+        client.get(url, headers=headers).headers["etag"]
+        for url, headers in [
+            ("/v1/responses", {}),
+            ("/v1/responses?stance=yes", {}),
+            ("/v1/responses", {"Accept-Encoding": "identity"}),
+            ("/v1/responses", {"Accept": "application/json"}),
+        ]
+    }
+    assert len(tags) == 4
+
+
+def test_etag_changes_when_a_reseed_changes_data(
+    client: TestClient, session: Session, seed_copy: Path
+) -> None:
+    etag = client.get(DETAIL).headers["etag"]
+    seed(session, [seed_copy], seed_copy)  # unchanged data: same version, same ETag
+    assert client.get(DETAIL, headers={"If-None-Match": etag}).status_code == 304
+
+    source = seed_copy / f"{SEED_SLUG}.txt"
+    source.write_text(
+        source.read_text(encoding="utf-8").replace("In other words, first things first.", "."),
+        encoding="utf-8",
+    )
+    report = seed(session, [seed_copy], seed_copy)
+    assert str(report) == "0 inserted, 2 updated, 0 deleted"  # the answer; the source hash
+
+    changed = client.get(DETAIL, headers={"If-None-Match": etag})
+    assert changed.status_code == 200
+    assert changed.headers["etag"] != etag
+    greene = changed.json()["responses"][1]
+    assert greene["body"].endswith("provoke new fighting. .")
+
+
+def test_errors_are_not_cached(client: TestClient) -> None:
+    response = client.get("/v1/articles/missing")
+    assert response.status_code == 404
+    assert "etag" not in response.headers
+
+
+def test_cors(client: TestClient) -> None:
+    response = client.get("/v1/tags", headers={"Origin": "https://example.org"})
+    assert response.headers["access-control-allow-origin"] == "*"
+    assert response.headers["access-control-expose-headers"] == (
+        "ETag, Link, X-Total-Count, Last-Modified"
+    )
+    preflight = client.options(
+        "/v1/tags",
+        headers={"Origin": "https://example.org", "Access-Control-Request-Method": "GET"},
+    )
+    assert preflight.status_code == 200
+    assert preflight.headers["access-control-allow-methods"] == "GET, HEAD, OPTIONS"
+
+
+def test_gzip_for_larger_bodies(client: TestClient) -> None:
+    big = client.get(DETAIL, headers={"Accept-Encoding": "gzip", "Origin": "https://a.example"})
+    assert big.headers["content-encoding"] == "gzip"
+    assert big.headers["vary"] == "Accept, Accept-Encoding, Origin"
+    small = client.get("/healthz", headers={"Accept-Encoding": "gzip"})
+    assert "content-encoding" not in small.headers
+
+
+def test_head_is_get_without_a_body(client: TestClient) -> None:
+    get = client.get(DETAIL, headers={"Accept-Encoding": "identity"})
+    head = client.head(DETAIL, headers={"Accept-Encoding": "identity"})
+    assert (head.status_code, head.content) == (200, b"")
+    assert head.headers["etag"] == get.headers["etag"]
+    assert head.headers["content-length"] == get.headers["content-length"]
+
+
+def test_other_methods_are_405_problems(client: TestClient) -> None:
+    for method in ("POST", "PUT", "PATCH", "DELETE"):
+        response = client.request(method, DETAIL)
+        assert response.status_code == 405
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.json() == {
+            "type": "about:blank",
+            "title": "Method Not Allowed",
+            "status": 405,
+            "detail": "Method Not Allowed",
+            "instance": DETAIL,
+        }
+
+
+def test_openapi_documents_every_operation(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    assert spec["openapi"].startswith("3.1")
+    operations = [
+        (path, method, op) for path, item in spec["paths"].items() for method, op in item.items()
+    ]
+    assert {path for path, _, _ in operations} >= {
+        "/healthz",
+        "/readyz",
+        "/v1/meta",
+        "/v1/articles",
+        "/v1/articles/{slug}",
+        "/v1/experts",
+        "/v1/experts/{slug}",
+        "/v1/organizations",
+        "/v1/organizations/{slug}",
+        "/v1/responses",
+        "/v1/arguments",
+        "/v1/tags",
+        "/v1/tags/{slug}",
+    }
+    for path, method, op in operations:
+        assert method == "get", path
+        assert op["summary"], path
+        assert op["description"], path
+        for parameter in op.get("parameters", []):
+            assert parameter.get("description"), (path, parameter["name"])
+        if path.startswith("/v1/"):
+            assert "400" in op["responses"], path
+            problem = op["responses"]["400"]["content"]
+            assert "application/problem+json" in problem, path
+    assert client.get("/docs").status_code == 200

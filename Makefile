@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: venv run serve migrate seed test check lint lock bench clean
+.PHONY: venv run serve migrate seed test check lint lock examples bench clean
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,9 @@ check: venv
 lint: venv
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+examples: venv
+	$(BIN)/python -m app.openapi
 
 lock: venv
 	{ echo "# Pinned versions installed by 'make' (pip -c). Regenerate: make lock"; \

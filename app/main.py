@@ -4,7 +4,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 
-from app import __version__, problems
+from app import __version__, openapi, problems
 from app.caching import NotModified, not_modified_response
 from app.config import get_settings
 from app.middleware import DedupeVary, HeadAsGet
@@ -19,6 +19,7 @@ def create_app() -> FastAPI:
         summary="Expert-roundup journalism as structured, queryable data.",
     )
     problems.install(app)
+    openapi.install(app)
     app.add_exception_handler(NotModified, not_modified_response)
     for router in (
         health.router,

@@ -1,4 +1,4 @@
-"""The `roundup` command: migrate, seed, parse, serve."""
+"""The `roundup` command: migrate, seed, parse, serve, and what a container needs."""
 
 import argparse
 import sys
@@ -22,9 +22,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     show = commands.add_parser("parse", help="print a parsed, annotated roundup as JSON")
     show.add_argument("path", type=Path)
     serve = commands.add_parser("serve", help="serve the API with uvicorn")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--host", help="default: ROUNDUP_HOST (127.0.0.1)")
+    serve.add_argument("--port", type=int, help="default: ROUNDUP_PORT (8000)")
+    serve.add_argument("--workers", type=int, help="default: ROUNDUP_WORKERS (1)")
+    commands.add_parser(
+        "start",
+        help="migrate (ROUNDUP_MIGRATE), seed (ROUNDUP_SEED), then serve: the container entrypoint",
+    )
+    commands.add_parser(
+        "healthcheck", help="exit 0 if the API on ROUNDUP_PORT answers /healthz with 200"
+    )
+    grant = commands.add_parser(
+        "grant-readonly",
+        help="PostgreSQL: let ROLE SELECT every table, now and after future migrations",
+    )
+    grant.add_argument("role")
     args = parser.parse_args(argv)
 
     if args.command == "migrate":
@@ -33,6 +45,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _seed(args.paths)
     if args.command == "parse":
         return _parse(args.path)
+    if args.command == "start":
+        return _start()
+    if args.command == "healthcheck":
+        return _healthcheck()
+    if args.command == "grant-readonly":
+        return _grant_readonly(args.role)
     return _serve(args.host, args.port, args.workers)
 
 
@@ -83,18 +101,82 @@ def _parse(path: Path) -> int:
     return 0
 
 
-def _serve(host: str, port: int, workers: int) -> int:
+def _serve(host: str | None, port: int | None, workers: int | None) -> int:
     import uvicorn
 
+    settings = get_settings()
     uvicorn.run(
         "app.main:create_app",
         factory=True,
-        host=host,
-        port=port,
-        workers=workers,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers or settings.workers,
         server_header=False,
         proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
     )
+    return 0
+
+
+def _start() -> int:
+    from app.db import get_engine, startup_lock
+
+    settings = get_settings()
+    with startup_lock(settings.database_url):
+        if settings.migrate_on_start and (status := _migrate()) != 0:
+            return status
+        if settings.seed_on_start and (status := _seed([])) != 0:
+            return status
+    # Workers build their own engines; this one only did the start-up work.
+    get_engine().dispose()
+    return _serve(None, None, None)
+
+
+def _healthcheck() -> int:
+    import urllib.error
+    import urllib.request
+
+    url = f"http://127.0.0.1:{get_settings().port}/healthz"
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            status = response.status
+    except urllib.error.HTTPError as error:
+        status = error.code
+    except OSError as error:
+        print(f"roundup healthcheck: {url}: {error}", file=sys.stderr)
+        return 1
+    if status != 200:
+        print(f"roundup healthcheck: {url}: HTTP {status}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _grant_readonly(role: str) -> int:
+    from sqlalchemy import text
+
+    from app.db import get_engine, readonly_grants
+
+    engine = get_engine()
+    if engine.dialect.name != "postgresql":
+        print(
+            "roundup grant-readonly: needs PostgreSQL; for SQLite serve with a read-only URL,"
+            " sqlite:///file:PATH?mode=ro&uri=true",
+            file=sys.stderr,
+        )
+        return 1
+    try:
+        with engine.begin() as connection:
+            database, schema = connection.execute(
+                text("SELECT current_database(), current_schema()")
+            ).one()
+            statements = readonly_grants(role, database, schema)
+            for statement in statements:
+                connection.execute(text(statement))
+    except SQLAlchemyError as error:
+        reason = getattr(error, "orig", None) or error
+        print(f"roundup grant-readonly: database error: {reason}", file=sys.stderr)
+        return 2
+    print("".join(f"{statement};\n" for statement in statements), end="")
     return 0
 
 

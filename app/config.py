@@ -26,6 +26,23 @@ class Settings(BaseSettings):
     pool_size: int = Field(default=5, ge=1)
     pool_max_overflow: int = Field(default=5, ge=0)
     statement_timeout_ms: int = Field(default=5000, ge=0)
+    host: str = Field(default="127.0.0.1", description="interface `roundup serve` binds to")
+    port: int = Field(default=8000, ge=1, le=65535)
+    workers: int = Field(default=1, ge=1, description="uvicorn worker processes")
+    forwarded_allow_ips: str = Field(
+        default="127.0.0.1",
+        description="proxies trusted for X-Forwarded-For/-Proto: comma-separated IPs, or *",
+    )
+    migrate_on_start: bool = Field(
+        default=True,
+        validation_alias="ROUNDUP_MIGRATE",
+        description="`roundup start` upgrades the schema before serving",
+    )
+    seed_on_start: bool = Field(
+        default=True,
+        validation_alias="ROUNDUP_SEED",
+        description="`roundup start` loads seed_dir (idempotent) before serving",
+    )
 
     @field_validator("database_url")
     @classmethod

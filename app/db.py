@@ -1,10 +1,11 @@
 """Engine construction (SQLite and PostgreSQL specifics live here) and the request session."""
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, NullPool, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
@@ -41,6 +42,55 @@ def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         connection.exec_driver_sql("BEGIN")
+
+
+def readonly_grants(role: str, database: str, schema: str = "public") -> list[str]:
+    """PostgreSQL statements that let `role` read, and only read, the API's tables.
+
+    Run them as the role that runs the migrations: the default privileges then cover the
+    tables that later migrations create, too.
+    """
+    role, database, schema = _quote(role), _quote(database), _quote(schema)
+    return [
+        f"GRANT CONNECT ON DATABASE {database} TO {role}",
+        f"GRANT USAGE ON SCHEMA {schema} TO {role}",
+        f"GRANT SELECT ON ALL TABLES IN SCHEMA {schema} TO {role}",
+        f"ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} GRANT SELECT ON TABLES TO {role}",
+    ]
+
+
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+# pg_advisory_lock key held while one process migrates and seeds ("ROUNDUP!" in ASCII).
+STARTUP_LOCK_KEY = 0x524F554E44555021
+
+
+@contextmanager
+def startup_lock(url: str) -> Iterator[None]:
+    """Serialise start-up work across processes sharing a PostgreSQL database.
+
+    Many copies of the image may start at once; each waits here, so only one migrates or
+    seeds at a time and the others find the work done. SQLite needs no lock: one box, and
+    its writers already queue on the file lock.
+    """
+    if make_url(url).get_backend_name() != "postgresql":
+        yield
+        return
+    # Its own connection without statement_timeout: waiting for the lock may take a while.
+    engine = create_engine(url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": STARTUP_LOCK_KEY})
+            try:
+                yield
+            finally:
+                connection.execute(
+                    text("SELECT pg_advisory_unlock(:key)"), {"key": STARTUP_LOCK_KEY}
+                )
+    finally:
+        engine.dispose()
 
 
 @lru_cache

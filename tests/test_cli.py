@@ -1,11 +1,15 @@
 """The `roundup` command end to end, against a scratch database."""
 
 import json
+import socket
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, inspect
 
 from app.cli import main
 from app.config import get_settings
@@ -105,3 +109,191 @@ def test_failed_seed_exits_non_zero_and_keeps_the_data(
     with engine.connect() as connection:
         assert snapshot(connection) == before
     engine.dispose()
+
+
+@pytest.fixture
+def served(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, object]]:
+    """uvicorn.run replaced by a recorder: what `serve` and `start` would have served."""
+    import uvicorn
+
+    calls: list[dict[str, object]] = []
+
+    def record(app: str, **options: object) -> None:
+        calls.append({"app": app, **options})
+
+    monkeypatch.setattr(uvicorn, "run", record)
+    return calls
+
+
+def uvicorn_options(host: str, port: int, workers: int, proxies: str) -> dict[str, object]:
+    return {
+        "app": "app.main:create_app",
+        "factory": True,
+        "host": host,
+        "port": port,
+        "workers": workers,
+        "server_header": False,
+        "proxy_headers": True,
+        "forwarded_allow_ips": proxies,
+    }
+
+
+def test_serve_takes_flags_over_settings(
+    served: list[dict[str, object]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ROUNDUP_PORT", "8123")
+    monkeypatch.setenv("ROUNDUP_WORKERS", "4")
+    get_settings.cache_clear()
+    try:
+        assert main(["serve"]) == 0
+        assert main(["serve", "--host", "127.0.0.2", "--port", "9000", "--workers", "2"]) == 0
+    finally:
+        get_settings.cache_clear()
+    assert served == [
+        uvicorn_options("127.0.0.1", 8123, 4, "127.0.0.1"),
+        uvicorn_options("127.0.0.2", 9000, 2, "127.0.0.1"),
+    ]
+
+
+def test_start_migrates_seeds_then_serves_and_restarts_cleanly(
+    configured_url: str,
+    served: list[dict[str, object]],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("ROUNDUP_HOST", "127.0.0.2")
+    monkeypatch.setenv("ROUNDUP_PORT", "8123")
+    monkeypatch.setenv("ROUNDUP_WORKERS", "3")
+    monkeypatch.setenv("ROUNDUP_FORWARDED_ALLOW_IPS", "10.0.0.1,10.0.0.2")
+    get_settings.cache_clear()
+
+    assert main(["start"]) == 0
+    assert main(["start"]) == 0
+
+    assert capsys.readouterr().out.splitlines() == [
+        "migrate: database at head",
+        "seed: 110 inserted, 0 updated, 0 deleted",
+        "migrate: database at head",
+        "seed: 0 inserted, 0 updated, 0 deleted",
+    ]
+    expected = uvicorn_options("127.0.0.2", 8123, 3, "10.0.0.1,10.0.0.2")
+    assert served == [expected, expected]
+
+
+def test_start_can_skip_migrate_and_seed(
+    configured_url: str,
+    served: list[dict[str, object]],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("ROUNDUP_MIGRATE", "false")
+    monkeypatch.setenv("ROUNDUP_SEED", "0")
+    get_settings.cache_clear()
+
+    assert main(["start"]) == 0
+
+    assert capsys.readouterr().out == ""
+    engine = create_engine(configured_url)
+    try:
+        assert inspect(engine).get_table_names() == []
+    finally:
+        engine.dispose()
+    assert served == [uvicorn_options("127.0.0.1", 8000, 1, "127.0.0.1")]
+
+
+def test_start_does_not_serve_when_the_seed_fails(
+    configured_url: str,
+    seed_copy: Path,
+    served: list[dict[str, object]],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    (seed_copy / "tags.yaml").write_text("- slug: [unterminated\n", encoding="utf-8")
+    monkeypatch.setenv("ROUNDUP_SEED_DIR", str(seed_copy))
+    get_settings.cache_clear()
+
+    assert main(["start"]) == 1
+
+    output = capsys.readouterr()
+    assert output.out == "migrate: database at head\n"
+    assert output.err == (
+        f"roundup seed: {seed_copy / 'tags.yaml'}:2: expected ',' or ']', but got '<stream end>'\n"
+    )
+    assert served == []
+
+
+@contextmanager
+def health_endpoint(status: int) -> Iterator[int]:
+    """A stand-in server on a free loopback port: /healthz answers `status`, all else 404."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(status if self.path == "/healthz" else 404)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever)
+    thread.start()
+    try:
+        yield server.server_address[1]
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+@pytest.mark.parametrize(
+    ("status", "exit_code", "error"),
+    [(200, 0, ""), (503, 1, "roundup healthcheck: {url}: HTTP 503\n")],
+)
+def test_healthcheck_asks_healthz_on_the_configured_port(
+    status: int,
+    exit_code: int,
+    error: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with health_endpoint(status) as port:
+        monkeypatch.setenv("ROUNDUP_PORT", str(port))
+        get_settings.cache_clear()
+        try:
+            assert main(["healthcheck"]) == exit_code
+        finally:
+            get_settings.cache_clear()
+    assert capsys.readouterr().err == error.format(url=f"http://127.0.0.1:{port}/healthz")
+
+
+def test_healthcheck_fails_when_nothing_listens(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setenv("ROUNDUP_PORT", str(port))
+    get_settings.cache_clear()
+    try:
+        assert main(["healthcheck"]) == 1
+    finally:
+        get_settings.cache_clear()
+    error = capsys.readouterr().err
+    assert error.startswith(f"roundup healthcheck: http://127.0.0.1:{port}/healthz: ")
+    assert "Connection refused" in error
+
+
+def test_grant_readonly_refuses_sqlite(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'roundup.db'}")
+    get_settings.cache_clear()
+    try:
+        assert main(["grant-readonly", "roundup_reader"]) == 1
+    finally:
+        get_settings.cache_clear()
+    assert capsys.readouterr().err == (
+        "roundup grant-readonly: needs PostgreSQL; for SQLite serve with a read-only URL,"
+        " sqlite:///file:PATH?mode=ro&uri=true\n"
+    )

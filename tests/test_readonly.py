@@ -16,13 +16,10 @@ from app.cli import main
 from app.config import PROJECT_DIR, get_settings
 from app.db import build_engine, get_engine, readonly_grants
 from app.main import create_app
+from app.openapi import EXAMPLE_REQUESTS
 from tests.conftest import SEED_SLUG
 from tests.databases import TEST_DATABASE_URL, on_postgresql, scratch_database
 from tests.snapshots import snapshot
-
-# Every GET operation in the OpenAPI document must answer 200 on the read-only connection;
-# those with path parameters need a sample URL here (the test fails, naming one without).
-SAMPLE_URLS = {"/v1/articles/{slug}": f"/v1/articles/{SEED_SLUG}"}
 
 # What a read-only connection must not do, and PostgreSQL's reason for refusing each.
 WRITES = {
@@ -57,17 +54,18 @@ def use_database(monkeypatch: pytest.MonkeyPatch) -> Iterator[UseDatabase]:
 
 
 def get_urls(app: FastAPI) -> list[str]:
-    """The OpenAPI document itself, and every GET operation it describes."""
+    """The OpenAPI document itself, and every GET operation it describes, each requested as in
+    its documented example (operations with path parameters need one)."""
     urls = [app.openapi_url or "/openapi.json"]
     for path, operations in app.openapi()["paths"].items():
         if "get" not in operations:
             continue
-        if "{" not in path:
+        if path in EXAMPLE_REQUESTS:
+            urls.append(EXAMPLE_REQUESTS[path])
+        elif "{" not in path:
             urls.append(path)
-        elif path in SAMPLE_URLS:
-            urls.append(SAMPLE_URLS[path])
         else:
-            pytest.fail(f"no sample URL for GET {path}: add one to SAMPLE_URLS")
+            pytest.fail(f"no example request for GET {path}: add one to EXAMPLE_REQUESTS")
     return urls
 
 

@@ -114,3 +114,8 @@ def test_a_reseed_reaches_every_server_process(tmp_path: Path, seed_copy: Path) 
         (NEW_ENDING, new_sha256),
         (NEW_ENDING, new_sha256),
     ]
+    # Both processes agree on the ETag before and after, and the re-seed changed it.
+    before_etags = {r.headers["etag"] for r in before}
+    after_etags = {r.headers["etag"] for r in after}
+    assert len(before_etags) == len(after_etags) == 1
+    assert before_etags != after_etags

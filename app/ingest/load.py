@@ -3,11 +3,13 @@
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Any, TypeVar
 
 from sqlmodel import Session, SQLModel, col, delete, select
 
 from app.ingest.document import AnnotatedDocument, AnnotatedResponse, ParsedAffiliation
+from app.ingest.rules import TagRule, tag_rules
 from app.ingest.specs import OrganizationSpec, TagSpec
 from app.ingest.text import slugify, word_count
 from app.models import (
@@ -58,6 +60,11 @@ class Catalog:
     @property
     def tag_slugs(self) -> set[str]:
         return {tag.slug for tag in self.tags}
+
+    @cached_property
+    def tag_rules(self) -> tuple[TagRule, ...]:
+        """The taxonomy's patterns, compiled for the rules annotator."""
+        return tag_rules(self.tags)
 
     @property
     def organization_names(self) -> list[str]:

@@ -75,7 +75,8 @@ class Catalog:
 
 
 def _normal(name: str) -> str:
-    return " ".join(name.replace("’", "'").casefold().split())
+    """Names that differ only in case, accents, apostrophes or spacing are the same name."""
+    return slugify(name)
 
 
 def upsert(
@@ -208,9 +209,7 @@ def _load_response(
     report: LoadReport,
 ) -> int:
     parsed = annotated.parsed
-    expert = upsert(
-        session, Expert, {"slug": slugify(parsed.expert_name)}, {"name": parsed.expert_name}, report
-    )
+    expert = _expert(session, parsed.expert_name, report)
     response = upsert(
         session,
         Response,
@@ -233,6 +232,25 @@ def _load_response(
     _load_printed_affiliations(session, row_id(response), affiliation_ids, report)
     _load_arguments(session, row_id(response), annotated, report)
     return row_id(response)
+
+
+def _expert(session: Session, name: str, report: LoadReport) -> Expert:
+    """The expert printed as `name`: one row per slug, so "Jana Kobzová" and "Jana Kobzova"
+    are one person. The spelling kept is the one with more accented letters (the fuller
+    spelling), else the first seen, so re-loading any roundup changes nothing."""
+    slug = slugify(name)
+    expert = session.exec(select(Expert).filter_by(slug=slug)).first()
+    if expert is None:
+        return upsert(session, Expert, {"slug": slug}, {"name": name}, report)
+    if _accents(name) > _accents(expert.name):
+        expert.name = name
+        session.flush()
+        report.updated += 1
+    return expert
+
+
+def _accents(name: str) -> int:
+    return sum(not char.isascii() for char in name)
 
 
 def _load_affiliation(
@@ -266,7 +284,8 @@ def _organization(
     catalog: Catalog,
     report: LoadReport,
 ) -> int:
-    """The gazetteer's organization for `name`, or a new one (kind 'unknown') named as printed."""
+    """The gazetteer's organization for `name`, or a new one (kind 'unknown') named as first
+    printed; a later roundup may fill in a short name or parent unit it did not print."""
     slug = catalog.organization_slug(name)
     org = session.exec(select(Organization).filter_by(slug=slug)).first()
     if org is None:
@@ -277,6 +296,13 @@ def _organization(
             {"name": name, "short_name": short_name, "kind": "unknown", "parent_id": parent_id},
             report,
         )
+    elif org.kind == "unknown" and (
+        (org.short_name is None and short_name) or (org.parent_id is None and parent_id)
+    ):
+        org.short_name = org.short_name or short_name
+        org.parent_id = org.parent_id or parent_id
+        session.flush()
+        report.updated += 1
     return row_id(org)
 
 

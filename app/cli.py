@@ -1,26 +1,53 @@
-"""The `roundup` command: migrate, seed, parse, serve, and what a container needs."""
+"""The `roundup` command: migrate, seed, import, parse, evaluate, serve, and what a container
+needs (start, healthcheck, grant-readonly)."""
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
+from typing import TextIO
 
 import orjson
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.config import PROJECT_DIR, get_settings
 
+PROGRESS_MIN_FILES = 5
+"""A progress bar is drawn for imports of at least this many files, on a terminal only."""
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="roundup", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("migrate", help="upgrade the database schema to the latest revision")
-    seed = commands.add_parser("seed", help="load roundups and their annotations (one transaction)")
+    seed = commands.add_parser(
+        "seed", help="load roundups and their curated annotations (one transaction)"
+    )
     seed.add_argument(
         "paths", nargs="*", type=Path, help="source files or folders (default: seed/)"
     )
+    importer = commands.add_parser(
+        "import",
+        help="parse, annotate (curated if present, else rules) and load roundups,"
+        " one transaction per file",
+    )
+    importer.add_argument("paths", nargs="+", help="source files or folders of *.txt; - for stdin")
+    _add_source_options(importer)
     show = commands.add_parser("parse", help="print a parsed, annotated roundup as JSON")
-    show.add_argument("path", type=Path)
+    show.add_argument("path", help="a source file, or - for stdin")
+    _add_source_options(show)
+    evaluate = commands.add_parser(
+        "evaluate", help="measure the rules annotator against a curated roundup"
+    )
+    evaluate.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        help="curated sources or folders (default: seed/); curated annotations are hidden from"
+        " the rules annotator, then compared with its output",
+    )
     serve = commands.add_parser("serve", help="serve the API with uvicorn")
     serve.add_argument("--host", help="default: ROUNDUP_HOST (127.0.0.1)")
     serve.add_argument("--port", type=int, help="default: ROUNDUP_PORT (8000)")
@@ -43,8 +70,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _migrate()
     if args.command == "seed":
         return _seed(args.paths)
+    if args.command == "import":
+        return _import(args.paths, args.published_on, args.annotations)
     if args.command == "parse":
-        return _parse(args.path)
+        return _parse(args.path, args.published_on, args.annotations)
+    if args.command == "evaluate":
+        return _evaluate(args.paths)
     if args.command == "start":
         return _start()
     if args.command == "healthcheck":
@@ -52,6 +83,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "grant-readonly":
         return _grant_readonly(args.role)
     return _serve(args.host, args.port, args.workers)
+
+
+def _add_source_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--published-on",
+        type=date.fromisoformat,
+        metavar="YYYY-MM-DD",
+        help="the date of roundups that print no 'Published on' line",
+    )
+    command.add_argument(
+        "--annotations",
+        type=Path,
+        metavar="DIR",
+        help="where curated annotations (<slug>.yaml) are looked for (default: seed/annotations)",
+    )
 
 
 def _migrate() -> int:
@@ -85,19 +131,116 @@ def _seed(paths: list[Path]) -> int:
     return 0
 
 
-def _parse(path: Path) -> int:
+def _import(paths: list[str], published_on: date | None, annotations: Path | None) -> int:
+    from sqlmodel import Session
+    from tqdm import tqdm
+
+    from app.db import get_engine
     from app.ingest.errors import SourceError
-    from app.ingest.files import read_catalog, read_document
+    from app.ingest.files import read_catalog
+    from app.ingest.importer import expand, import_catalog, import_sources, summary
+
+    settings = get_settings()
+    try:
+        catalog = read_catalog(settings.seed_dir)
+    except SourceError as error:
+        print(f"roundup import: {error}", file=sys.stderr)
+        return 1
+    names = expand(paths)
+    if not names:
+        print(f"roundup import: no *.txt files in {' '.join(paths)}", file=sys.stderr)
+        return 1
+    engine = get_engine()
+
+    @contextmanager
+    def transaction() -> Iterator[Session]:
+        with Session(engine) as session, session.begin():
+            yield session
+
+    try:
+        catalog_report = import_catalog(transaction, catalog)
+    except SQLAlchemyError as error:
+        reason = getattr(error, "orig", None) or error
+        print(f"roundup import: database error: {reason}", file=sys.stderr)
+        return 2
+    if catalog_report.changed:
+        print(f"catalog: {catalog_report}")
+    results = []
+    with tqdm(
+        total=len(names),
+        desc="import",
+        unit="file",
+        file=sys.stderr,
+        leave=False,
+        disable=not _progress_wanted(sys.stderr, len(names)),
+    ) as bar:
+        for result in import_sources(
+            names,
+            catalog=catalog,
+            annotations_dir=annotations or settings.seed_dir / "annotations",
+            transaction=transaction,
+            stdin=sys.stdin.buffer,
+            published_on=published_on,
+        ):
+            results.append(result)
+            bar.write(str(result), file=sys.stdout)
+            bar.update()
+    print(summary(results))
+    return 1 if any(result.status == "failed" for result in results) else 0
+
+
+def _progress_wanted(stream: TextIO, files: int) -> bool:
+    """A bar only on a terminal, and only when there are enough files to wait for."""
+    return files >= PROGRESS_MIN_FILES and stream.isatty()
+
+
+def _parse(path: str, published_on: date | None, annotations: Path | None) -> int:
+    from app.ingest.errors import SourceError
+    from app.ingest.files import annotated_document, read_bytes, read_catalog
+    from app.ingest.importer import STDIN, STDIN_NAME
     from app.ingest.render import document_json
 
     seed_dir = get_settings().seed_dir
     try:
-        annotated = read_document(path, read_catalog(seed_dir), seed_dir / "annotations")
+        raw = sys.stdin.buffer.read() if path == STDIN else read_bytes(Path(path))
+        annotated = annotated_document(
+            STDIN_NAME if path == STDIN else path,
+            raw,
+            read_catalog(seed_dir),
+            annotations or seed_dir / "annotations",
+            require_curated=False,
+            published_on=published_on,
+        )
     except SourceError as error:
         print(f"roundup parse: {error}", file=sys.stderr)
         return 1
     sys.stdout.buffer.write(orjson.dumps(document_json(annotated), option=orjson.OPT_INDENT_2))
     sys.stdout.buffer.write(b"\n")
+    return 0
+
+
+def _evaluate(paths: list[Path]) -> int:
+    from app.ingest.errors import SourceError
+    from app.ingest.evaluate import evaluate, report_lines
+    from app.ingest.files import read_catalog, read_document, source_files
+    from app.ingest.rules import annotate_rules
+
+    seed_dir = get_settings().seed_dir
+    try:
+        catalog = read_catalog(seed_dir)
+        curated = [
+            read_document(path, catalog, seed_dir / "annotations", require_curated=True)
+            for path in source_files(paths or [seed_dir])
+        ]
+    except SourceError as error:
+        print(f"roundup evaluate: {error}", file=sys.stderr)
+        return 1
+    for document in curated:
+        rules = annotate_rules(
+            document.document, catalog.tag_rules, source_sha256=document.source_sha256
+        )
+        for line in report_lines(document.document.slug, evaluate(document, rules)):
+            print(line)
     return 0
 
 

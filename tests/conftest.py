@@ -1,6 +1,7 @@
 """Test database: migrated by Alembic, seeded once; every test runs in a rolled-back transaction."""
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from sqlmodel import Session
 
 from app.config import get_settings
 from app.db import build_engine, get_session
+from app.ingest.importer import Transaction
 from app.ingest.seed import seed
 from app.main import create_app
 from tests.databases import migrate, scratch_database
@@ -47,6 +49,18 @@ def session(engine: Engine) -> Iterator[Session]:
         session.close()
         outer.rollback()
         connection.close()
+
+
+@pytest.fixture
+def transaction(session: Session) -> Transaction:
+    """For the importer: each file in a savepoint, the test's stand-in for a transaction."""
+
+    @contextmanager
+    def savepoint() -> Iterator[Session]:
+        with session.begin_nested():
+            yield session
+
+    return savepoint
 
 
 @pytest.fixture

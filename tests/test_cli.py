@@ -1,7 +1,10 @@
 """The `roundup` command end to end, against a scratch database."""
 
+import io
 import json
+import re
 import socket
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -9,10 +12,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, inspect, select
+from sqlmodel import col
 
 from app.cli import main
 from app.config import get_settings
+from app.models import Article
 from tests.conftest import SEED_SLUG, SEED_SOURCE
 from tests.databases import scratch_database
 from tests.snapshots import snapshot
@@ -297,3 +302,160 @@ def test_grant_readonly_refuses_sqlite(
         "roundup grant-readonly: needs PostgreSQL; for SQLite serve with a read-only URL,"
         " sqlite:///file:PATH?mode=ro&uri=true\n"
     )
+
+
+FIXTURES = Path(__file__).parent / "fixtures" / "roundups"
+JUDY = FIXTURES / "judy-asks-two-blank-lines.txt"
+VERDICTS = FIXTURES / "verdicts.txt"
+MINIMAL = FIXTURES / "taking-the-pulse-minimal.txt"
+
+
+def _articles(url: str) -> list[str]:
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        slugs = list(connection.scalars(select(col(Article.slug)).order_by(col(Article.slug))))
+    engine.dispose()
+    return slugs
+
+
+def test_import_keeps_the_files_that_succeed(
+    configured_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    unreadable = FIXTURES / "malformed" / "unreadable-date.txt"
+    assert main(["migrate"]) == 0
+    capsys.readouterr()
+
+    assert main(["import", str(JUDY), str(unreadable), str(VERDICTS)]) == 1
+    assert capsys.readouterr().out.splitlines() == [
+        "catalog: 38 inserted, 0 updated, 0 deleted",
+        f"inserted  {JUDY}  judy-asks-is-europe-ready-to-share-its-power-grid"
+        "  (rules; 14 inserted, 0 updated, 0 deleted)",
+        f"failed    {unreadable}:4: cannot read the date 'Smarch 40, 2025';"
+        " expected 'Month D, YYYY'",
+        f"inserted  {VERDICTS}  taking-the-pulse-should-europe-plant-more-forests"
+        "  (rules; 48 inserted, 0 updated, 0 deleted)",
+        "import: 3 files: 2 inserted, 0 updated, 0 unchanged, 1 failed",
+    ]
+    assert _articles(configured_url) == [
+        "judy-asks-is-europe-ready-to-share-its-power-grid",
+        "taking-the-pulse-should-europe-plant-more-forests",
+    ]
+
+    assert main(["import", str(JUDY), str(VERDICTS)]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        f"unchanged {JUDY}  judy-asks-is-europe-ready-to-share-its-power-grid  (rules)",
+        f"unchanged {VERDICTS}  taking-the-pulse-should-europe-plant-more-forests  (rules)",
+        "import: 2 files: 0 inserted, 0 updated, 2 unchanged, 0 failed",
+    ]
+
+
+def test_import_from_stdin(
+    configured_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert main(["migrate"]) == 0
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(MINIMAL.read_bytes())))
+    capsys.readouterr()
+    assert main(["import", "-", "--published-on", "2023-05-01"]) == 0
+    assert capsys.readouterr().out.splitlines()[1:] == [
+        "inserted  <stdin>  taking-the-pulse-can-small-states-shape-eu-trade-policy"
+        "  (rules; 19 inserted, 0 updated, 0 deleted)",
+        "import: 1 file: 1 inserted, 0 updated, 0 unchanged, 0 failed",
+    ]
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_bar_only_on_a_terminal(
+    configured_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert main(["migrate"]) == 0
+    assert main(["import", str(FIXTURES), "--published-on", "2023-05-01"]) == 0
+    plain = capsys.readouterr()
+    assert plain.err == ""
+    assert "\r" not in plain.out
+
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert main(["import", str(FIXTURES), "--published-on", "2023-05-01"]) == 0
+    assert "import:   0%|          | 0/8 [00:00<?, ?file/s]" in terminal.getvalue()
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in lines] == [*["unchanged"] * 8, "import:"]
+
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert main(["import", str(JUDY), str(VERDICTS)]) == 0
+    assert terminal.getvalue() == ""
+
+
+def test_import_needs_a_source(
+    configured_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["import", str(tmp_path)]) == 1
+    assert capsys.readouterr().err == f"roundup import: no *.txt files in {tmp_path}\n"
+
+
+def test_parse_falls_back_to_the_rules_annotator(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(MINIMAL.read_bytes())))
+    assert main(["parse", "-", "--published-on", "2023-05-01"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert (document["annotator"], document["published_on"], document["publisher"]) == (
+        "rules",
+        "2023-05-01",
+        "unknown",
+    )
+    assert [
+        (r["expert_name"], r["stance"], r["stance_phrase"], r["stance_source"])
+        for r in document["responses"]
+    ] == [
+        ("Hanna Virtanen", "yes", "Yes.", "rules"),
+        ("Jonas Petraitis", "not_yet", "Yes, but not yet.", "rules"),
+        ("Sofia Lindqvist", "unclear", None, "rules"),
+    ]
+    assert document["responses"][1]["arguments"] == [
+        {
+            "text": "The coalitions that would carry such proposals are still forming.",
+            "start": 18,
+            "end": 83,
+            "kind": "claim",
+            "tags": [],
+            "annotation_source": "rules",
+        },
+        {
+            "text": "Coalitions need a common position before the next trade review.",
+            "start": 85,
+            "end": 148,
+            "kind": "claim",
+            "tags": ["energy-and-trade"],
+            "annotation_source": "rules",
+        },
+    ]
+
+
+def test_evaluate_prints_the_measures(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["evaluate"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[:9] == [
+        f"evaluate: {SEED_SLUG}: rules annotator against the curated annotations",
+        "stance: 3 of 7 right (0.43); explicit verdicts: 3 of 3 right; 4 without a verdict"
+        " -> unclear",
+        "  Veronica Anghel: curated yes, rules yes"
+        " ('Yes, of course Europe should be negotiating with Russia')",
+        "  Samuel Greene: curated not_yet, rules not_yet ('Yes, but not yet.')",
+        "  Jana Kobzova: curated yes_conditional, rules unclear",
+        "  Alexander Gabuev: curated yes, rules unclear",
+        "  Gwendolyn Sasse: curated yes_conditional, rules unclear",
+        "  Stefan Meister: curated yes_conditional, rules unclear",
+        "  Eugene Rumer: curated yes, rules yes ('Yes.')",
+    ]
+    assert re.fullmatch(
+        r"tags: precision 0\.\d\d, recall 0\.\d\d \(\d+ right, \d+ extra, \d+ missed,"
+        r" over 41 curated arguments\)",
+        lines[9],
+    )
+    assert re.fullmatch(r"kinds: \d+ of 41 agree \(0\.\d\d\)", lines[10])
+    assert len(lines) == 11

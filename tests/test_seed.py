@@ -138,3 +138,16 @@ def test_organizations_link_to_their_parents(session: Session) -> None:
         "EUI",
         "university",
     )
+
+
+def test_seed_requires_curated_annotations(session: Session, seed_copy: Path) -> None:
+    """seed/ is the curated corpus; `roundup import` is the way in for un-annotated roundups."""
+    annotations = seed_copy / "annotations" / f"{SEED_SLUG}.yaml"
+    annotations.unlink()
+    before = snapshot(session)
+    with pytest.raises(SourceError) as raised:
+        seed(session, [seed_copy], seed_copy)
+    assert str(raised.value) == (
+        f"{seed_copy / f'{SEED_SLUG}.txt'}:1: no curated annotations at {annotations}"
+    )
+    assert snapshot(session) == before

@@ -37,10 +37,10 @@ def split_affiliation(
     segments = _comma_segments(line)
     city = None
     if (
-        len(segments) >= 3
+        len(segments) >= 2
         and _CITY.fullmatch(segments[-1])
         and not _is_org(segments[-1], known)
-        and _is_org(segments[-2], known)
+        and _names_org_before_city(segments[:-1], known)
     ):
         city = segments.pop()
     text = ", ".join(segments)
@@ -74,6 +74,29 @@ def split_affiliation(
             city=city,
         )
         for single_role in _split_roles(role.strip())
+    )
+
+
+def _names_org_before_city(segments: list[str], known: set[str]) -> bool:
+    """Whether the segments already name an organization, so a last "Tallinn" is a city.
+
+    "Role, Organization, City" or "Role at Organization, City" or "Role of Organization, City";
+    in "Director of Studies, Notre Europe" the last segment is the organization.
+    """
+    if len(segments) >= 2:
+        return _is_org(segments[-1], known)
+    text = segments[0]
+    if " at " in text:
+        return _is_org(text.rsplit(" at ", 1)[1], known)
+    of_split = _of_form(text, known)
+    return of_split is not None and _is_specific(of_split[1], known)
+
+
+def _is_specific(name: str, known: set[str]) -> bool:
+    """A proper organization name, not a generic unit word ("Studies", "Programme")."""
+    return _plain(name) in known or any(
+        word[:1].isupper() and word not in ORG_WORDS and word not in ROLE_WORDS
+        for word in name.split()
     )
 
 

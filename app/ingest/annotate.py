@@ -42,6 +42,7 @@ def apply_curated(
         responses.append(_annotate(parsed, by_name[parsed.expert_name], where, tag_slugs))
     return AnnotatedDocument(
         document=document,
+        annotator=AnnotationSource.CURATED,
         publisher=spec.publisher or document.publisher or "unknown",
         source_url=spec.source_url,
         source_sha256=source_sha256,

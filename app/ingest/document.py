@@ -64,6 +64,7 @@ class AnnotatedResponse(_Frozen):
 
 class AnnotatedDocument(_Frozen):
     document: RoundupDocument
+    annotator: AnnotationSource
     publisher: str
     source_url: str | None
     source_sha256: str

@@ -11,10 +11,11 @@ class ParseError(ValueError):
 
 
 class SourceError(ValueError):
-    """A seed or annotation file is wrong: `path:line: reason`."""
+    """A seed or annotation file is wrong: `path:line: reason` (`path: reason` when line is 0,
+    for a file that cannot be read at all)."""
 
     def __init__(self, path: str, line: int, reason: str) -> None:
-        super().__init__(f"{path}:{line}: {reason}")
+        super().__init__(f"{path}:{line}: {reason}" if line else f"{path}: {reason}")
         self.path = path
         self.line = line
         self.reason = reason

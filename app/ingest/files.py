@@ -1,7 +1,8 @@
-"""Reading seed files from disk: the catalog, roundup sources and their annotations."""
+"""Reading roundups from disk: the catalog, sources, and the annotations that go with them."""
 
 import hashlib
 from collections.abc import Iterable
+from datetime import date
 from pathlib import Path
 
 from app.ingest.annotate import apply_curated
@@ -9,6 +10,7 @@ from app.ingest.document import AnnotatedDocument
 from app.ingest.errors import ParseError, SourceError
 from app.ingest.load import Catalog
 from app.ingest.parse import parse
+from app.ingest.rules import annotate_rules
 from app.ingest.specs import (
     AnnotationSpec,
     OrganizationSpec,
@@ -40,25 +42,58 @@ def source_files(paths: Iterable[Path]) -> list[Path]:
     return found
 
 
-def read_document(path: Path, catalog: Catalog, annotations_dir: Path) -> AnnotatedDocument:
-    """Parse `path` and join it to its curated annotations (annotations/<slug>.yaml)."""
+def read_bytes(path: Path) -> bytes:
     try:
-        raw = path.read_bytes()
+        return path.read_bytes()
+    except OSError as error:
+        raise SourceError(str(path), 0, f"cannot read: {error.strerror or error}") from None
+
+
+def annotated_document(
+    name: str,
+    raw: bytes,
+    catalog: Catalog,
+    annotations_dir: Path,
+    *,
+    require_curated: bool,
+    published_on: date | None = None,
+) -> AnnotatedDocument:
+    """Parse the source `raw` (read from `name`) and annotate it: with annotations/<slug>.yaml
+    when that file exists, else with the rules annotator (unless `require_curated`)."""
+    try:
         text = raw.decode("utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise SourceError(str(path), 1, f"cannot read as UTF-8 text: {error}") from None
+    except UnicodeDecodeError as error:
+        raise SourceError(name, 1, f"cannot read as UTF-8 text: {error}") from None
     try:
-        document = parse(text, organizations=catalog.organization_names)
+        document = parse(text, published_on=published_on, organizations=catalog.organization_names)
     except ParseError as error:
-        raise SourceError(str(path), error.line, error.reason) from None
+        raise SourceError(name, error.line, error.reason) from None
+    sha256 = hashlib.sha256(raw).hexdigest()
     spec_path = annotations_dir / f"{document.slug}.yaml"
-    if not spec_path.is_file():
-        raise SourceError(str(path), 1, f"no curated annotations at {spec_path}")
-    spec = validate(AnnotationSpec, read_yaml(spec_path), spec_path)
-    return apply_curated(
-        document,
-        spec,
-        spec_path=spec_path,
-        tag_slugs=catalog.tag_slugs,
-        source_sha256=hashlib.sha256(raw).hexdigest(),
+    if spec_path.is_file():
+        spec = validate(AnnotationSpec, read_yaml(spec_path), spec_path)
+        return apply_curated(
+            document, spec, spec_path=spec_path, tag_slugs=catalog.tag_slugs, source_sha256=sha256
+        )
+    if require_curated:
+        raise SourceError(name, 1, f"no curated annotations at {spec_path}")
+    return annotate_rules(document, catalog.tag_rules, source_sha256=sha256)
+
+
+def read_document(
+    path: Path,
+    catalog: Catalog,
+    annotations_dir: Path,
+    *,
+    require_curated: bool = True,
+    published_on: date | None = None,
+) -> AnnotatedDocument:
+    """Parse `path` and annotate it (see `annotated_document`)."""
+    return annotated_document(
+        str(path),
+        read_bytes(path),
+        catalog,
+        annotations_dir,
+        require_curated=require_curated,
+        published_on=published_on,
     )

@@ -3,11 +3,13 @@
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Any, TypeVar
 
 from sqlmodel import Session, SQLModel, col, delete, select
 
 from app.ingest.document import AnnotatedDocument, AnnotatedResponse, ParsedAffiliation
+from app.ingest.rules import TagRule, tag_rules
 from app.ingest.specs import OrganizationSpec, TagSpec
 from app.ingest.text import slugify, word_count
 from app.models import (
@@ -59,6 +61,11 @@ class Catalog:
     def tag_slugs(self) -> set[str]:
         return {tag.slug for tag in self.tags}
 
+    @cached_property
+    def tag_rules(self) -> tuple[TagRule, ...]:
+        """The taxonomy's patterns, compiled for the rules annotator."""
+        return tag_rules(self.tags)
+
     @property
     def organization_names(self) -> list[str]:
         return [name for org in self.organizations for name in (org.name, *org.aliases)]
@@ -68,7 +75,8 @@ class Catalog:
 
 
 def _normal(name: str) -> str:
-    return " ".join(name.replace("’", "'").casefold().split())
+    """Names that differ only in case, accents, apostrophes or spacing are the same name."""
+    return slugify(name)
 
 
 def upsert(
@@ -201,9 +209,7 @@ def _load_response(
     report: LoadReport,
 ) -> int:
     parsed = annotated.parsed
-    expert = upsert(
-        session, Expert, {"slug": slugify(parsed.expert_name)}, {"name": parsed.expert_name}, report
-    )
+    expert = _expert(session, parsed.expert_name, report)
     response = upsert(
         session,
         Response,
@@ -226,6 +232,25 @@ def _load_response(
     _load_printed_affiliations(session, row_id(response), affiliation_ids, report)
     _load_arguments(session, row_id(response), annotated, report)
     return row_id(response)
+
+
+def _expert(session: Session, name: str, report: LoadReport) -> Expert:
+    """The expert printed as `name`: one row per slug, so "Jana Kobzová" and "Jana Kobzova"
+    are one person. The spelling kept is the one with more accented letters (the fuller
+    spelling), else the first seen, so re-loading any roundup changes nothing."""
+    slug = slugify(name)
+    expert = session.exec(select(Expert).filter_by(slug=slug)).first()
+    if expert is None:
+        return upsert(session, Expert, {"slug": slug}, {"name": name}, report)
+    if _accents(name) > _accents(expert.name):
+        expert.name = name
+        session.flush()
+        report.updated += 1
+    return expert
+
+
+def _accents(name: str) -> int:
+    return sum(not char.isascii() for char in name)
 
 
 def _load_affiliation(
@@ -259,7 +284,8 @@ def _organization(
     catalog: Catalog,
     report: LoadReport,
 ) -> int:
-    """The gazetteer's organization for `name`, or a new one (kind 'unknown') named as printed."""
+    """The gazetteer's organization for `name`, or a new one (kind 'unknown') named as first
+    printed; a later roundup may fill in a short name or parent unit it did not print."""
     slug = catalog.organization_slug(name)
     org = session.exec(select(Organization).filter_by(slug=slug)).first()
     if org is None:
@@ -270,6 +296,13 @@ def _organization(
             {"name": name, "short_name": short_name, "kind": "unknown", "parent_id": parent_id},
             report,
         )
+    elif org.kind == "unknown" and (
+        (org.short_name is None and short_name) or (org.parent_id is None and parent_id)
+    ):
+        org.short_name = org.short_name or short_name
+        org.parent_id = org.parent_id or parent_id
+        session.flush()
+        report.updated += 1
     return row_id(org)
 
 

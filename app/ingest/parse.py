@@ -1,15 +1,19 @@
 """Pure parser: roundup source text -> RoundupDocument, or ParseError(line, reason).
 
-The layout it reads (blank lines between blocks are optional):
+The layout it reads (blank lines are optional everywhere; one line is one paragraph):
 
+    # <comment>                             optional, only at the top of the file
     Source: <image credit>                  optional
     <Series>: <Title>                       series prefix optional
     <dek>                                   optional, one or more lines
     Published on <Month D, YYYY>            optional when the caller supplies the date
-    <Expert name>                           } once per expert:
-    <Role, Organization>                    } name, affiliation, paragraphs
-    <answer paragraph>...                   }
+    <Expert name>                           } once per expert: name and affiliation on two
+    <Role, Organization>                    } lines, or glued on one ("Jane DoeSenior Fellow,
+    <answer paragraph>...                   } ..."), then the answer's paragraphs
     <Publisher> does not take institutional positions...   optional, may be glued on
+
+Inside answers, a "Tweet This" line and the pull quote above it, and "Read more" lines, are
+page furniture, not the expert's words: they are dropped.
 """
 
 import re
@@ -17,24 +21,38 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from app.ingest.affiliations import split_affiliation
+from app.ingest.affiliations import ROLE_WORDS, split_affiliation
 from app.ingest.document import ParsedResponse, RoundupDocument
 from app.ingest.errors import ParseError
+from app.ingest.sentences import sentences
 from app.ingest.text import slugify
 
 SERIES = ("Taking the Pulse", "Judy Asks")
 _SOURCE = re.compile(r"Source:\s*(?P<credit>\S.*)")
 _DATE = re.compile(r"Published on\s+(?P<date>.*\S)")
 _DISCLAIMER = re.compile(r"(?:[A-Z][\w’'&.-]*\s)+does not take institutional positions")
-_NAME_PART = r"(?:[A-Z][\w’'.-]*|de|van|von|der|den|da|di|du|le|la|del|bin|al|ter|zu)"
-_NAME = re.compile(rf"{_NAME_PART}(?: {_NAME_PART}){{1,4}}")
-_QUESTION = re.compile(r"[^.?!]*\?")
+_TWEET_THIS = re.compile(r"tweet this[.!]?", re.IGNORECASE)
+_READ_MORE = re.compile(
+    r"read more(?:\s*[:—–|-].*|\s+(?:about|from|on|at|in|here|of)\b.*)?", re.IGNORECASE
+)
+_PARTICLES = frozenset("de van von der den da di du le la del bin al ter zu dos das".split())
+_NAME_CHARS = frozenset("’'.-")
+_QUESTION_END = re.compile(r"\?[”\"’']*$")
 
 
 @dataclass(frozen=True)
 class _Line:
     number: int
     text: str
+
+
+@dataclass(frozen=True)
+class _Header:
+    """An expert block's first line(s): the name and the affiliation as printed."""
+
+    name: _Line
+    affiliation: _Line
+    size: int
 
 
 def parse(
@@ -59,16 +77,16 @@ def parse(
     series, title_rest = _split_series(title_line.text)
     cursor += 1
 
-    dek_lines: list[str] = []
+    dek_lines: list[_Line] = []
     found_date: date | None = None
-    while cursor < len(lines) and not _starts_block(lines, cursor):
+    while cursor < len(lines) and _header(lines, cursor) is None:
         line = lines[cursor]
         cursor += 1
         if match := _DATE.fullmatch(line.text):
             found_date = _read_date(match["date"], line.number)
             break
-        dek_lines.append(line.text)
-    dek = "\n\n".join(dek_lines) or None
+        dek_lines.append(line)
+    dek = "\n\n".join(line.text for line in _without_noise(dek_lines)) or None
 
     if cursor == len(lines):
         raise ParseError(lines[-1].number, "no expert blocks found (expected a name line)")
@@ -96,12 +114,16 @@ def parse(
 
 
 def _content_lines(text: str) -> list[_Line]:
+    """Non-blank lines, stripped, with their 1-based numbers; leading '#' comments skipped."""
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    return [
+    lines = [
         _Line(number, line.strip())
         for number, line in enumerate(text.split("\n"), start=1)
         if line.strip()
     ]
+    while lines and lines[0].text.startswith("#"):
+        lines.pop(0)
+    return lines
 
 
 def _split_series(title: str) -> tuple[str | None, str]:
@@ -121,11 +143,12 @@ def _read_date(value: str, line: int) -> date:
 
 
 def _question(title_rest: str, dek: str | None, line: int) -> str:
+    """The title if it asks a question, else the dek's last question sentence."""
     if title_rest.endswith("?"):
         return title_rest
-    questions = _QUESTION.findall(dek or "")
+    questions = [s for s in sentences(dek or "") if _QUESTION_END.search(s)]
     if questions:
-        return str(questions[-1]).strip()
+        return questions[-1]
     raise ParseError(line, "no question: the title does not end with '?' and the dek asks none")
 
 
@@ -135,8 +158,25 @@ def _publisher(disclaimer: str | None) -> str | None:
     return disclaimer.split(" does not take", 1)[0]
 
 
+def _is_noise(text: str) -> bool:
+    return bool(_TWEET_THIS.fullmatch(text) or _READ_MORE.fullmatch(text))
+
+
 def _looks_like_name(text: str) -> bool:
-    return len(text) <= 60 and _NAME.fullmatch(text) is not None
+    """2-5 capitalised words (particles such as 'van' or 'de' allowed), accents included."""
+    words = text.split(" ")
+    capitalised = [
+        word
+        for word in words
+        if word[:1].isupper() and all(c.isalpha() or c in _NAME_CHARS for c in word)
+    ]
+    return (
+        len(text) <= 60
+        and 2 <= len(words) <= 5
+        and len(capitalised) >= 2
+        and all(word in capitalised or word in _PARTICLES for word in words)
+        and not _is_noise(text)
+    )
 
 
 def _looks_like_affiliation(text: str) -> bool:
@@ -145,34 +185,82 @@ def _looks_like_affiliation(text: str) -> bool:
         and not text.endswith((".", "?", "!", ":", "”", '"'))
         and len(text.split()) <= 40
         and not _looks_like_name(text)
+        and not _is_noise(text)
+        and _DATE.fullmatch(text) is None
     )
 
 
-def _starts_block(lines: list[_Line], index: int) -> bool:
-    return (
-        index + 1 < len(lines)
-        and _looks_like_name(lines[index].text)
-        and _looks_like_affiliation(lines[index + 1].text)
+def _header(lines: list[_Line], index: int) -> _Header | None:
+    """The expert block starting at `lines[index]`, if one does."""
+    line = lines[index]
+    if _looks_like_name(line.text):
+        if index + 1 < len(lines) and _looks_like_affiliation(lines[index + 1].text):
+            return _Header(name=line, affiliation=lines[index + 1], size=2)
+        return None
+    glued = _split_glued(line.text)
+    if glued is None:
+        return None
+    name, affiliation = glued
+    return _Header(
+        name=_Line(line.number, name), affiliation=_Line(line.number, affiliation), size=1
     )
+
+
+def _split_glued(text: str) -> tuple[str, str] | None:
+    """ "Jane DoeSenior Fellow, X" -> ("Jane Doe", "Senior Fellow, X"): the only clue is a
+    lower-case letter followed by a capital inside a word. Among the possible seams, one where
+    the affiliation starts with a role word wins, then the longest name ("McFaul" stays whole).
+    """
+    words = text.split(" ")
+    candidates: list[tuple[bool, int, str, str]] = []
+    for index in range(1, min(5, len(words))):
+        word = words[index]
+        for seam in range(1, len(word)):
+            if not (word[seam - 1].islower() and word[seam].isupper()):
+                continue
+            name = " ".join([*words[:index], word[:seam]])
+            affiliation = " ".join([word[seam:], *words[index + 1 :]])
+            if _looks_like_name(name) and _looks_like_affiliation(affiliation):
+                starts_with_role = affiliation.split(" ", 1)[0].title() in ROLE_WORDS
+                candidates.append((starts_with_role, len(name), name, affiliation))
+    if not candidates:
+        return None
+    _, _, name, affiliation = max(candidates)
+    return name, affiliation
 
 
 def _read_blocks(
     lines: list[_Line], organizations: Collection[str]
 ) -> tuple[list[ParsedResponse], str | None]:
-    if not _starts_block(lines, 0):
+    headers: list[tuple[int, _Header]] = []
+    index = 0
+    while index < len(lines):
+        header = _header(lines, index)
+        if header is None:
+            index += 1
+            continue
+        headers.append((index, header))
+        index += header.size
+    if not headers or headers[0][0] != 0:
         raise ParseError(
             lines[0].number,
             "expected an expert name followed by an affiliation line,"
             f" found {lines[0].text[:60]!r}",
         )
-    starts = [i for i in range(len(lines)) if _starts_block(lines, i)]
     responses: list[ParsedResponse] = []
+    seen: dict[str, int] = {}
     disclaimer = None
-    for n, start in enumerate(starts):
-        end = starts[n + 1] if n + 1 < len(starts) else len(lines)
-        name, affiliation = lines[start], lines[start + 1]
-        paragraphs = [line.text for line in lines[start + 2 : end]]
-        if n + 1 == len(starts):
+    for n, (start, header) in enumerate(headers):
+        end = headers[n + 1][0] if n + 1 < len(headers) else len(lines)
+        name, affiliation = header.name, header.affiliation
+        key = slugify(name.text)
+        if key in seen:
+            raise ParseError(
+                name.number, f"expert {name.text!r} appears twice (first on line {seen[key]})"
+            )
+        seen[key] = name.number
+        paragraphs = _without_noise(lines[start + header.size : end])
+        if n + 1 == len(headers):
             paragraphs, disclaimer = _split_disclaimer(paragraphs)
         if not paragraphs:
             raise ParseError(name.number, f"expert {name.text!r} has no answer paragraphs")
@@ -181,20 +269,38 @@ def _read_blocks(
                 expert_name=name.text,
                 affiliation_line=affiliation.text,
                 affiliations=split_affiliation(affiliation.text, affiliation.number, organizations),
-                paragraphs=tuple(paragraphs),
+                paragraphs=tuple(paragraph.text for paragraph in paragraphs),
                 line=name.number,
             )
         )
     return responses, disclaimer
 
 
-def _split_disclaimer(paragraphs: list[str]) -> tuple[list[str], str | None]:
+def _without_noise(lines: list[_Line]) -> list[_Line]:
+    """Drop "Read more" lines, and each "Tweet This" line with the pull quote above it."""
+    kept: list[_Line] = []
+    for line in lines:
+        if _TWEET_THIS.fullmatch(line.text):
+            if not kept:
+                raise ParseError(line.number, "'Tweet This' with no pull quote above it")
+            kept.pop()
+        elif not _READ_MORE.fullmatch(line.text):
+            kept.append(line)
+    return kept
+
+
+def _split_disclaimer(paragraphs: list[_Line]) -> tuple[list[_Line], str | None]:
     """Separate the publisher's closing disclaimer, even when glued onto the last paragraph."""
     for index, paragraph in enumerate(paragraphs):
-        match = _DISCLAIMER.search(paragraph)
+        match = _DISCLAIMER.search(paragraph.text)
         if match is None:
             continue
-        before = paragraph[: match.start()].rstrip()
-        disclaimer = "\n\n".join([paragraph[match.start() :], *paragraphs[index + 1 :]])
-        return [*paragraphs[:index], *([before] if before else [])], disclaimer
+        before = paragraph.text[: match.start()].rstrip()
+        disclaimer = "\n\n".join(
+            [paragraph.text[match.start() :], *(p.text for p in paragraphs[index + 1 :])]
+        )
+        kept = paragraphs[:index]
+        if before:
+            kept.append(_Line(paragraph.number, before))
+        return kept, disclaimer
     return paragraphs, None

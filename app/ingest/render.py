@@ -7,6 +7,7 @@ from app.ingest.document import AnnotatedDocument
 
 def document_json(annotated: AnnotatedDocument) -> dict[str, Any]:
     document = annotated.document.model_dump(mode="json", exclude={"responses"})
+    document["annotator"] = annotated.annotator.value
     document["publisher"] = annotated.publisher
     document["source_url"] = annotated.source_url
     document["source_sha256"] = annotated.source_sha256

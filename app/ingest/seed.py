@@ -11,7 +11,8 @@ from app.ingest.load import LoadReport, bump_version, load, load_catalog
 def seed(session: Session, paths: list[Path], seed_dir: Path) -> LoadReport:
     """Load the roundups at `paths` against the catalog in `seed_dir`; flushes, never commits.
 
-    Every file is parsed and checked before the first row is written.
+    Every file is parsed and checked before the first row is written. Each needs curated
+    annotations (seed/ is the curated corpus); `roundup import` falls back to the rules.
     """
     catalog = read_catalog(seed_dir)
     documents = [

@@ -4,11 +4,12 @@ Every mapping read from YAML carries the line it starts on, so a bad value is re
 `file:line: reason`.
 """
 
+import re
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from app.ingest.errors import SourceError
 from app.models import ArgumentKind, Stance
@@ -37,6 +38,21 @@ class TagSpec(_Spec):
     label: str
     category: str
     description: str
+    patterns: tuple[str, ...] = Field(
+        default=(),
+        description="Regular expressions (case-insensitive, written for word stems) that the"
+        " rules annotator searches each sentence for; any match assigns the tag.",
+    )
+
+    @field_validator("patterns")
+    @classmethod
+    def _patterns_compile(cls, patterns: tuple[str, ...]) -> tuple[str, ...]:
+        for pattern in patterns:
+            try:
+                re.compile(pattern, re.IGNORECASE)
+            except re.error as error:
+                raise ValueError(f"invalid regular expression {pattern!r}: {error}") from None
+        return patterns
 
 
 class OrganizationSpec(_Spec):

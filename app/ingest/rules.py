@@ -1,0 +1,160 @@
+"""Rules annotator, for roundups without curated annotations.
+
+Stance comes from the opening words of the answer (an explicit verdict, or `unclear`);
+arguments are the answer's sentences, their kind guessed from cue words and their tags from
+the patterns kept next to each tag in tags.yaml. Everything is marked `rules`.
+"""
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from app.ingest.document import (
+    AnnotatedArgument,
+    AnnotatedDocument,
+    AnnotatedResponse,
+    ParsedResponse,
+    RoundupDocument,
+)
+from app.ingest.sentences import sentence_spans
+from app.ingest.specs import TagSpec
+from app.models import AnnotationSource, ArgumentKind, Stance
+
+# A verdict is followed by punctuation or ends the opening phrase: "No—", "Yes.", "Yes, ...";
+# "No one expects..." or "Absolutely nothing..." are not verdicts.
+_ENDS = r"(?=\s*(?:[.,;:!—–-]|$))"
+_AFFIRM = r"(?:yes|absolutely|certainly|definitely|of\s+course)"
+_INTENSIFIER = r"(?:absolutely|certainly|definitely|of\s+course|clearly|surely)"
+
+# Tried in order against the opening phrase; the first match decides.
+VERDICTS: tuple[tuple[Stance, re.Pattern[str]], ...] = tuple(
+    (stance, re.compile(pattern, re.IGNORECASE))
+    for stance, pattern in (
+        (Stance.MIXED, rf"(?:yes|no)\W*(?:(?:and|but|or)\s+)?(?:yes|no){_ENDS}"),
+        (Stance.NOT_YET, rf"(?:yes\W+but\s+)?not\s+(?:yet|now){_ENDS}"),
+        (
+            Stance.YES_CONDITIONAL,
+            r"yes\W+(?:but\s+)?(?:only\s+)?(?:if|provided|as\s+long\s+as|on\s+condition)\b",
+        ),
+        (
+            Stance.UNCLEAR,
+            r"(?:yes|no)\W+but\b"
+            rf"|(?:maybe|perhaps|possibly|partly|it\s+depends|not\s+necessarily|not\s+really){_ENDS}",
+        ),
+        (Stance.YES, rf"(?:{_AFFIRM}\W*)?{_AFFIRM}{_ENDS}"),
+        (Stance.NO, rf"(?:{_INTENSIFIER}\s+)?(?:no|not)(?:\s+at\s+all)?{_ENDS}"),
+    )
+)
+
+# Tried in order against each sentence; no cue makes a claim.
+KIND_CUES: tuple[tuple[ArgumentKind, re.Pattern[str]], ...] = tuple(
+    (kind, re.compile(pattern, re.IGNORECASE))
+    for kind, pattern in (
+        (ArgumentKind.CONDITION, r"\b(?:if|unless)\b"),
+        (ArgumentKind.RECOMMENDATION, r"\b(?:should|must|ought\s+to)\b"),
+        (ArgumentKind.PREDICTION, r"\b(?:will|won't)\b|'ll\b"),
+    )
+)
+
+# The opening phrase is the first sentence, cut at its first dash, colon or semicolon:
+# "No—the land is needed" -> "No"; "Yes, of course Europe should talk—but ..." -> "Yes, of
+# course Europe should talk".
+_CLAUSE_END = re.compile(r"\s*[—–;:]")
+
+
+@dataclass(frozen=True)
+class TagRule:
+    slug: str
+    patterns: tuple[re.Pattern[str], ...]
+
+    def matches(self, sentence: str) -> bool:
+        return any(pattern.search(sentence) for pattern in self.patterns)
+
+
+def tag_rules(tags: Iterable[TagSpec]) -> tuple[TagRule, ...]:
+    """Compile each tag's patterns (case-insensitive), keeping the taxonomy's order."""
+    return tuple(
+        TagRule(tag.slug, tuple(re.compile(p, re.IGNORECASE) for p in tag.patterns)) for tag in tags
+    )
+
+
+def annotate_rules(
+    document: RoundupDocument, rules: tuple[TagRule, ...], *, source_sha256: str
+) -> AnnotatedDocument:
+    return AnnotatedDocument(
+        document=document,
+        annotator=AnnotationSource.RULES,
+        publisher=document.publisher or "unknown",
+        source_url=None,
+        source_sha256=source_sha256,
+        responses=tuple(annotate_response(response, rules) for response in document.responses),
+    )
+
+
+def annotate_response(parsed: ParsedResponse, rules: tuple[TagRule, ...]) -> AnnotatedResponse:
+    stance, phrase = opening_stance(parsed.body)
+    return AnnotatedResponse(
+        parsed=parsed,
+        stance=stance,
+        stance_phrase=phrase,
+        stance_source=AnnotationSource.RULES,
+        arguments=arguments(parsed.body, rules),
+    )
+
+
+def opening_stance(body: str) -> tuple[Stance, str | None]:
+    """The stance stated by the answer's opening words, and those words verbatim; an answer
+    that opens without a verdict is `unclear` with no phrase."""
+    spans = sentence_spans(body)
+    if not spans:
+        return Stance.UNCLEAR, None
+    start, end = spans[0]
+    first = body[start:end]
+    cut = _CLAUSE_END.search(first)
+    phrase = first[: cut.start()] if cut else first
+    for stance, pattern in VERDICTS:
+        if pattern.match(phrase):
+            return stance, phrase
+    return Stance.UNCLEAR, None
+
+
+def arguments(body: str, rules: tuple[TagRule, ...]) -> tuple[AnnotatedArgument, ...]:
+    """One argument per sentence of `body`, except an opening sentence that is nothing but a
+    verdict ("Yes.", "Yes, but not yet."); "Yes, if farmers are paid." is kept."""
+    found = []
+    for index, (start, end) in enumerate(sentence_spans(body)):
+        text = body[start:end]
+        if index == 0 and _bare_verdict(text):
+            continue
+        plain = normalize(text)
+        found.append(
+            AnnotatedArgument(
+                text=text,
+                start=start,
+                end=end,
+                kind=argument_kind(plain),
+                tags=tuple(rule.slug for rule in rules if rule.matches(plain)),
+                annotation_source=AnnotationSource.RULES,
+            )
+        )
+    return tuple(found)
+
+
+def _bare_verdict(sentence: str) -> bool:
+    for _, pattern in VERDICTS:
+        if match := pattern.match(sentence):
+            return not sentence[match.end() :].strip(" .,;:!?—–-")
+    return False
+
+
+def argument_kind(sentence: str) -> ArgumentKind:
+    for kind, cue in KIND_CUES:
+        if cue.search(sentence):
+            return kind
+    return ArgumentKind.CLAIM
+
+
+def normalize(sentence: str) -> str:
+    """What patterns see: runs of whitespace (no-break spaces too) as one space, and curly
+    apostrophes as straight ones."""
+    return " ".join(sentence.split()).replace("’", "'")

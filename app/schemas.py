@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.models import AnnotationSource, ArgumentKind, Stance
+from app.models import AnnotationSource, ArgumentKind, SearchKind, Stance
 
 
 class PublicModel(BaseModel):
@@ -217,3 +217,32 @@ class Meta(PublicModel):
     last_loaded_at: datetime | None
     counts: dict[str, int]
     sources: list[SourceInfo]
+
+
+# --- Search ---------------------------------------------------------------------------------
+
+
+class SearchHit(PublicModel):
+    """A matching text: an article's title and dek, an expert's answer, or one argument."""
+
+    type: SearchKind = Field(description="`article`, `response` (a whole answer) or `argument`.")
+    article: ArticleRef
+    expert: ExpertRef | None = Field(description="Who wrote it; null for article hits.")
+    stance: Stance | None = Field(description="The answer's stance; null for article hits.")
+    response_position: int | None = Field(
+        description="The answer's printed position in the article; null for article hits."
+    )
+    argument_position: int | None = Field(
+        description="The argument's position in its answer; null unless `type` is argument."
+    )
+    snippet: str = Field(
+        description="HTML: up to about 30 words around the matches, matched words and phrases"
+        " in <mark>...</mark>, everything else escaped, '…' where the text was cut."
+    )
+
+
+class SearchResults(PublicModel):
+    query: str = Field(description="How the query was understood: folded words, canonical form.")
+    items: list[SearchHit] = Field(description="Most relevant first.")
+    total: int = Field(description="How many texts match, over all pages.")
+    next_cursor: str | None = Field(description="Pass as `cursor` to get the next page.")

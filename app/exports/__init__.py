@@ -1,0 +1,1 @@
+"""Research exports: every list as CSV or NDJSON."""

@@ -8,7 +8,7 @@ from app import __version__, problems
 from app.caching import NotModified, not_modified_response
 from app.config import get_settings
 from app.middleware import HeadAsGet
-from app.routes import articles, health, people, responses, search, summaries, tags
+from app.routes import articles, documents, health, people, responses, search, summaries, tags
 
 
 def create_app() -> FastAPI:
@@ -29,6 +29,7 @@ def create_app() -> FastAPI:
         tags.router,
         search.router,
         summaries.router,
+        documents.router,
     ):
         app.include_router(router)
     app.add_middleware(GZipMiddleware, minimum_size=1000)

@@ -1,6 +1,7 @@
 """Public response models: what the API returns (table models never leave the app)."""
 
 from datetime import date, datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -357,3 +358,48 @@ class Stats(PublicModel):
         " response counts once in each kind it was printed with."
     )
     by_series: list[GroupStances]
+
+
+# --- Argument Interchange Format ------------------------------------------------------------
+
+
+class AifModel(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+
+class AifNode(AifModel):
+    node_id: str = Field(alias="nodeID")
+    text: str
+    type: Literal["I", "L", "RA", "YA", "TA"]
+    timestamp: str
+
+
+class AifEdge(AifModel):
+    edge_id: str = Field(alias="edgeID")
+    from_id: str = Field(alias="fromID")
+    to_id: str = Field(alias="toID")
+    form_edge_id: None = Field(default=None, alias="formEdgeID")
+
+
+class AifLocution(AifModel):
+    node_id: str = Field(alias="nodeID")
+    person_id: str = Field(alias="personID")
+    timestamp: str
+    start: None = None
+    end: None = None
+    source: None = None
+
+
+class AifParticipant(AifModel):
+    participant_id: str = Field(alias="participantID")
+    firstname: str
+    surname: str
+
+
+class AifDocument(AifModel):
+    """An AIF nodeset (AIFdb JSON); the mapping is documented in docs/api.md#aif."""
+
+    nodes: list[AifNode]
+    edges: list[AifEdge]
+    locutions: list[AifLocution]
+    participants: list[AifParticipant]

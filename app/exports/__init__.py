@@ -1,1 +1,1 @@
-"""Research exports: every list as CSV or NDJSON."""
+"""Research exports: CSV and NDJSON for every list, AIF and JSON-LD per article, the dump."""

@@ -8,7 +8,7 @@ from app import __version__, openapi, problems
 from app.caching import NotModified, not_modified_response
 from app.config import get_settings
 from app.middleware import DedupeVary, HeadAsGet
-from app.routes import articles, health, people, responses, tags
+from app.routes import articles, documents, health, people, responses, search, summaries, tags
 
 
 def create_app() -> FastAPI:
@@ -28,6 +28,9 @@ def create_app() -> FastAPI:
         people.router,
         responses.router,
         tags.router,
+        search.router,
+        summaries.router,
+        documents.router,
     ):
         app.include_router(router)
     app.add_middleware(GZipMiddleware, minimum_size=1000)

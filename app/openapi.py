@@ -30,6 +30,12 @@ EXAMPLE_REQUESTS = {
     "/v1/arguments": "/v1/arguments?tag=frozen-assets&limit=2",
     "/v1/tags": "/v1/tags?category=actor",
     "/v1/tags/{slug}": "/v1/tags/frozen-assets",
+    "/v1/search": '/v1/search?q="frozen assets"&type=response',
+    "/v1/articles/{slug}/summary": f"/v1/articles/{SEED_SLUG}/summary",
+    "/v1/articles/{slug}/aif": f"/v1/articles/{SEED_SLUG}/aif",
+    "/v1/articles/{slug}/jsonld": f"/v1/articles/{SEED_SLUG}/jsonld",
+    "/v1/experts/{slug}/agreement": "/v1/experts/samuel-greene/agreement",
+    "/v1/stats": "/v1/stats",
 }
 # Values that change on every load; examples show a fixed stand-in.
 VOLATILE = {"loaded_at", "last_loaded_at", "data_version"}
@@ -38,6 +44,11 @@ STAND_IN = {
     "last_loaded_at": "2025-12-04T09:00:00Z",
     "data_version": "3f6c0b8e2d4a4c1f9b7e5a2d1c0b9a8e",
 }
+
+
+def json_media_type(content: dict[str, Any]) -> str:
+    """The JSON media type an operation documents (application/json, or a +json type)."""
+    return next(t for t in content if t == "application/json" or t.endswith("+json"))
 
 
 def stable(value: Any) -> Any:
@@ -70,8 +81,8 @@ def install(app: FastAPI) -> None:
             for path, example in examples.items():
                 operation = schema["paths"].get(path, {}).get("get")
                 if operation is not None:
-                    content = operation["responses"]["200"]["content"]["application/json"]
-                    content["example"] = example
+                    content = operation["responses"]["200"]["content"]
+                    content[json_media_type(content)]["example"] = example
             app.openapi_schema = schema
         return app.openapi_schema
 

@@ -116,7 +116,10 @@ def _measure_all(
     for endpoint in endpoints:
         first = endpoint.lines[0].split("\t")
         headers = {"If-None-Match": first[1]} if len(first) > 1 else None
+        servers.wait_idle(server)
+        probe_started = time.perf_counter()
         status, _, body = urls.get(server.base_url, first[0], headers)
+        probe_ms = 1000 * (time.perf_counter() - probe_started)
         row: dict[str, Any] = {
             "label": endpoint.label,
             "server": server.name,
@@ -127,12 +130,21 @@ def _measure_all(
             row["status"] = f"not available ({status})"
             print(f"   {endpoint.name}: not available ({status})")
         else:
-            measured = wrk.measure(server.base_url, _write_lines(folder, endpoint), load)
-            row |= {"status": "ok", "response_bytes": len(body), **asdict(measured)}
+            url_file = _write_lines(folder, endpoint)
+            measured = wrk.measure(
+                server.base_url, url_file, load, lambda: servers.wait_idle(server)
+            )
+            row |= {
+                "status": "ok",
+                "probe_ms": round(probe_ms, 1),
+                "response_bytes": len(body),
+                **asdict(measured),
+            }
+            bound = "" if measured.completed else "> "
             print(
-                f"   {endpoint.name}: {measured.requests_per_second:,.0f} req/s,"
-                f" p50 {measured.p50_ms:.1f} ms, p99 {measured.p99_ms:.1f} ms,"
-                f" errors {measured.errors}"
+                f"   {endpoint.name}: {measured.requests_per_second:,.1f} req/s,"
+                f" p50 {bound}{measured.p50_ms:.1f} ms, p99 {bound}{measured.p99_ms:.1f} ms,"
+                f" errors {measured.errors} (one request alone: {probe_ms:.0f} ms)"
             )
         results[endpoint.name] = row
     server.record_peak_rss()
@@ -289,8 +301,8 @@ def _ratios(results: dict[str, dict[str, Any]]) -> dict[str, dict[str, float | N
     for name in results:
         rate = _rate(results, name)
         ratios[name] = {
-            "fastapi": round(rate / fastapi, 3) if rate and fastapi else None,
-            "asgi": round(rate / asgi, 3) if rate and asgi else None,
+            "fastapi": round(rate / fastapi, 3) if rate is not None and fastapi else None,
+            "asgi": round(rate / asgi, 3) if rate is not None and asgi else None,
         }
     return ratios
 
@@ -307,7 +319,7 @@ def _targets(report: dict[str, Any]) -> list[dict[str, Any]]:
 
     def ratio(name: str, reference: str) -> float | None:
         rate, base = _rate(results, name), _rate(results, reference)
-        return round(rate / base, 2) if rate and base else None
+        return round(rate / base, 2) if rate is not None and base else None
 
     checks: list[tuple[str, float | None, str, float]] = []
     detail_p99 = 30.0
@@ -372,9 +384,10 @@ def table(report: dict[str, Any]) -> str:
             lines.append(f"| {row['label']} | {row['status']} | | | | | |")
             continue
         ratio = report["ratios"][name]
+        bound = "" if row["completed"] else "> "
         lines.append(
-            f"| {row['label']} | {row['requests_per_second']:,.0f} | {row['p50_ms']:.1f}"
-            f" | {row['p99_ms']:.1f} | {row['errors']} | {_x(ratio['fastapi'])}"
+            f"| {row['label']} | {row['requests_per_second']:,.1f} | {bound}{row['p50_ms']:,.1f}"
+            f" | {bound}{row['p99_ms']:,.1f} | {row['errors']} | {_x(ratio['fastapi'])}"
             f" | {_x(ratio['asgi'])} |"
         )
     load = report["load"]

@@ -106,6 +106,33 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
             process.wait()
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of `pids`, from /proc (clock ticks at 100 a second)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def wait_idle(server: Server, limit: float = 120, interval: float = 0.5) -> float:
+    """Wait until the server's processes use under 5% of a core (requests a previous wrk run
+    left queued have finished); returns the seconds waited."""
+    started = time.monotonic()
+    pids = descendants(server.process.pid)
+    before = cpu_seconds(pids)
+    while time.monotonic() - started < limit:
+        time.sleep(interval)
+        after = cpu_seconds(pids)
+        if after - before < 0.05 * interval:
+            break
+        before = after
+    return time.monotonic() - started
+
+
 def descendants(pid: int) -> list[int]:
     children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():

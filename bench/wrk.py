@@ -3,6 +3,7 @@
 import json
 import shutil
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,12 +16,14 @@ class Load:
     threads: int = 2
     seconds: int = 10
     warmup_seconds: int = 3
-    timeout_seconds: int = 5
+    # Longer than a run, so that no slow response is dropped from the latency histogram.
+    timeout_seconds: int = 60
 
 
 @dataclass(frozen=True)
 class Measurement:
     requests: int
+    completed: bool
     seconds: float
     requests_per_second: float
     p50_ms: float
@@ -64,8 +67,12 @@ def run(base_url: str, url_file: Path, load: Load, seconds: int) -> Measurement:
     data = json.loads(line.removeprefix("BENCH_JSON "))
     seconds_taken = data["duration_us"] / 1e6
     latency = data["latency_us"]
+    if data["requests"] == 0:
+        # Nothing came back within the run: every latency is at least the run's length.
+        latency = dict.fromkeys(("p50", "p90", "p99", "max"), data["duration_us"])
     return Measurement(
         requests=data["requests"],
+        completed=data["requests"] > 0,
         seconds=round(seconds_taken, 2),
         requests_per_second=round(data["requests"] / seconds_taken, 1),
         p50_ms=latency["p50"] / 1000,
@@ -77,8 +84,13 @@ def run(base_url: str, url_file: Path, load: Load, seconds: int) -> Measurement:
     )
 
 
-def measure(base_url: str, url_file: Path, load: Load) -> Measurement:
-    """A warm-up run, not recorded, then the measured run."""
+def measure(
+    base_url: str, url_file: Path, load: Load, settle: Callable[[], object] = lambda: None
+) -> Measurement:
+    """A warm-up run, not recorded, then the measured run; `settle` is called before each
+    (to let the server finish what an earlier run left queued)."""
     if load.warmup_seconds:
+        settle()
         run(base_url, url_file, load, load.warmup_seconds)
+    settle()
     return run(base_url, url_file, load, load.seconds)

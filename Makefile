@@ -9,9 +9,10 @@ SIZE ?= 10000
 BENCH_DATABASE_URL ?=
 BENCH_WORKERS ?= 2
 BENCH_ARGS ?=
+PROFILE ?= article_detail arguments_by_tag
 DATASETTE_VENV := bench/.venv-datasette
 
-.PHONY: venv run serve migrate seed test check lint lock bench clean
+.PHONY: venv run serve migrate seed test check lint lock bench bench-profile clean
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -54,9 +55,13 @@ bench: venv $(DATASETTE_VENV)/.installed
 	BENCH_DATABASE_URL='$(BENCH_DATABASE_URL)' BENCH_WORKERS=$(BENCH_WORKERS) \
 	  $(BIN)/python -m bench.run --roundups $(SIZE) $(BENCH_ARGS)
 
+bench-profile: venv
+	command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+	$(BIN)/python -m bench.profile --roundups $(SIZE) $(PROFILE)
+
 lock: venv
 	{ echo "# Pinned versions installed by 'make' (pip -c). Regenerate: make lock"; \
 	  $(BIN)/python -m pip freeze --exclude-editable; } > requirements.lock
 
 clean:
-	rm -rf $(VENV) $(DATASETTE_VENV) bench/.cache .pytest_cache .mypy_cache .ruff_cache roundup.db roundup.db-wal roundup.db-shm
+	rm -rf $(VENV) $(DATASETTE_VENV) bench/.venv-profile bench/.cache .pytest_cache .mypy_cache .ruff_cache roundup.db roundup.db-wal roundup.db-shm

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from app.config import PROJECT_DIR
 from app.db import build_engine
-from bench import servers, urls, wrk
+from bench import corpus, servers, urls, wrk
 from bench.load import CACHE_DIR, cache_key
 from bench.run import RESULTS_DIR, _server_env, _sqlite_database, _write_lines
 
@@ -97,9 +97,9 @@ def main() -> None:
     parser.add_argument("--cold", action="store_true")
     args = parser.parse_args()
     py_spy = _py_spy()
-    database_url, _, _ = _sqlite_database(args.roundups, 20251204)
+    database_url, _, _ = _sqlite_database(args.roundups, corpus.DEFAULT_SEED)
     engine = build_engine(database_url)
-    found = urls.facts(engine, random.Random(20251204))
+    found = urls.facts(engine, random.Random(corpus.DEFAULT_SEED))
     engine.dispose()
     run_dir = CACHE_DIR / "profile"
     out_dir = RESULTS_DIR / "profiles"
@@ -108,7 +108,7 @@ def main() -> None:
     command = [str(Path(sys.executable).parent / "roundup"), "serve", "--port", str(port)]
     env = _server_env(database_url, args.cold)
     with servers.serve("roundup", command, port, "/healthz", env, run_dir, PROJECT_DIR) as server:
-        cursors = CACHE_DIR / f"{cache_key(args.roundups, 20251204)}.cursors.json"
+        cursors = CACHE_DIR / f"{cache_key(args.roundups, corpus.DEFAULT_SEED)}.cursors.json"
         by_name = {e.name: e for e in urls.endpoints(server.base_url, found, cursors)}
         for name in args.endpoints:
             url_file = _write_lines(run_dir, by_name[name])

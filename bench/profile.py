@@ -24,16 +24,28 @@ from bench.run import RESULTS_DIR, _server_env, _sqlite_database, _write_lines
 PY_SPY_VENV = Path(__file__).resolve().parent / ".venv-profile"
 PY_SPY_VERSION = "0.4.3"
 
-# Request phases, matched from the root of a stack down: the first one found names it.
+# Where a sampled stack is in the request: the first of these found anywhere in the stack
+# names it (a sync handler and its dependencies run in a thread-pool thread, the rest in the
+# event loop's thread, under uvicorn's frames).
 PHASES = (
+    ("app/deps.py", "dependencies: session, fetch-or-404"),
+    ("app/caching.py", "dependencies: ETag / conditional GET"),
+    ("app/params.py", "dependencies: query parameters"),
+    ("get_session", "dependencies: session"),
+    ("app/routes/", "handler: queries and building models"),
     ("serialize_response", "response model validation + jsonable_encoder"),
-    ("run_endpoint_function", "handler (queries + building models)"),
-    ("solve_dependencies", "dependencies (params, session, fetch-or-404, ETag)"),
-    ("render", "JSON rendering"),
+    ("fastapi/_compat", "response model validation + jsonable_encoder"),
+    ("fastapi/encoders.py", "response model validation + jsonable_encoder"),
+    ("starlette/responses.py", "rendering the response"),
+    ("anyio/", "thread-pool hand-off (anyio)"),
+    ("fastapi/", "FastAPI routing, dependency solving"),
+    ("starlette/", "Starlette and middleware"),
+    ("uvicorn/", "uvicorn (HTTP parsing, writing)"),
 )
 # Layers of the innermost frame, matched by file path: the first one found names it.
 LAYERS = (
-    ("sqlalchemy/engine/default.py", "database driver (execute/fetch)"),
+    ("sqlalchemy/engine/default.py", "database driver (SQLite executing, fetching)"),
+    ("CursorFetchStrategy.fetch", "database driver (SQLite executing, fetching)"),
     ("sqlalchemy/", "SQLAlchemy (compile, ORM, rows)"),
     ("sqlmodel/", "SQLModel"),
     ("pydantic", "pydantic (validation/serialization)"),
@@ -42,11 +54,12 @@ LAYERS = (
     ("starlette/", "Starlette"),
     ("uvicorn/", "uvicorn"),
     ("anyio/", "anyio (thread pool hand-off)"),
-    ("/app/", "app code"),
-    ("threading.py", "threads waiting"),
-    ("selectors.py", "event loop idle"),
+    ("app/", "app code"),
+    ("logging/", "logging (access log)"),
     ("asyncio/", "asyncio"),
 )
+# Stacks of threads that wait for work (the thread pool, the event loop's select).
+IDLE = ("Condition.wait (threading.py", "Runner.run (asyncio/runners.py", "Queue._get (queue.py")
 
 
 def _py_spy() -> Path:
@@ -69,11 +82,11 @@ def summarize(collapsed: Path, top: int = 15) -> str:
             continue
         count = int(count_text)
         frames = stack.split(";")
-        total += count
-        phases[
-            next((name for key, name in PHASES for f in frames if f.startswith(key)), "other")
-        ] += count
         leaf = frames[-1]
+        if leaf.startswith(IDLE):
+            continue
+        total += count
+        phases[next((name for key, name in PHASES for f in frames if key in f), "other")] += count
         layers[next((name for key, name in LAYERS if key in leaf), "other")] += count
         own[leaf] += count
 
@@ -82,7 +95,7 @@ def summarize(collapsed: Path, top: int = 15) -> str:
         rows += [f"  {100 * n / total:5.1f}%  {name}" for name, n in counts.most_common(top)]
         return rows
 
-    lines = [f"{total} samples"]
+    lines = [f"{total} samples of threads at work (idle threads left out)"]
     lines += block("by request phase (outermost match)", phases)
     lines += block("by layer of the innermost frame", layers)
     lines += block("innermost functions", own)
@@ -95,6 +108,12 @@ def main() -> None:
     parser.add_argument("--roundups", type=int, default=10_000)
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--cold", action="store_true")
+    parser.add_argument(
+        "--connections",
+        type=int,
+        default=1,
+        help="1 (default) shows one request's cost without threads contending for the GIL",
+    )
     args = parser.parse_args()
     py_spy = _py_spy()
     database_url, _, _ = _sqlite_database(args.roundups, corpus.DEFAULT_SEED)
@@ -112,7 +131,12 @@ def main() -> None:
         by_name = {e.name: e for e in urls.endpoints(server.base_url, found, cursors)}
         for name in args.endpoints:
             url_file = _write_lines(run_dir, by_name[name])
-            load = wrk.Load(seconds=args.seconds + 4, warmup_seconds=0)
+            load = wrk.Load(
+                connections=args.connections,
+                threads=min(2, args.connections),
+                seconds=args.seconds + 4,
+                warmup_seconds=0,
+            )
             driver = subprocess.Popen(
                 [
                     "wrk",
@@ -148,7 +172,8 @@ def main() -> None:
                 capture_output=True,
             )
             driver.wait()
-            print(f"== {name} ({by_name[name].label}); stacks in {output}")
+            print(f"== {name} ({by_name[name].label}), {args.connections} connection(s);")
+            print(f"   collapsed stacks in {output}")
             print(summarize(output))
 
 

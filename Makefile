@@ -4,8 +4,15 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# make bench: SIZE roundups; BENCH_DATABASE_URL empty = SQLite; BENCH_ARGS e.g. --cold
+SIZE ?= 10000
+BENCH_DATABASE_URL ?=
+BENCH_WORKERS ?= 2
+BENCH_ARGS ?=
+PROFILE ?= article_detail arguments_by_tag
+DATASETTE_VENV := bench/.venv-datasette
 
-.PHONY: venv run serve migrate seed test check lint lock examples bench clean
+.PHONY: venv run serve migrate seed test check lint lock examples bench bench-profile clean
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,9 +48,23 @@ lint: venv
 examples: venv
 	$(BIN)/python -m app.openapi
 
+$(DATASETTE_VENV)/.installed: bench/datasette.lock
+	test -x $(DATASETTE_VENV)/bin/python || $(PYTHON) -m venv $(DATASETTE_VENV)
+	$(DATASETTE_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -c bench/datasette.lock datasette
+	touch $@
+
+bench: venv $(DATASETTE_VENV)/.installed
+	command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+	BENCH_DATABASE_URL='$(BENCH_DATABASE_URL)' BENCH_WORKERS=$(BENCH_WORKERS) \
+	  $(BIN)/python -m bench.run --roundups $(SIZE) $(BENCH_ARGS)
+
+bench-profile: venv
+	command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+	$(BIN)/python -m bench.profile --roundups $(SIZE) $(PROFILE)
+
 lock: venv
 	{ echo "# Pinned versions installed by 'make' (pip -c). Regenerate: make lock"; \
 	  $(BIN)/python -m pip freeze --exclude-editable; } > requirements.lock
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache roundup.db roundup.db-wal roundup.db-shm
+	rm -rf $(VENV) $(DATASETTE_VENV) bench/.venv-profile bench/.cache .pytest_cache .mypy_cache .ruff_cache roundup.db roundup.db-wal roundup.db-shm

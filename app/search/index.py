@@ -14,7 +14,12 @@ from app.search.text import terms
 
 
 def article_text(article: Article) -> str:
-    return "\n\n".join(part for part in (article.title, article.dek) if part)
+    return article_text_of(article.title, article.dek)
+
+
+def article_text_of(title: str, dek: str | None) -> str:
+    """What an article's search document holds: its title and dek."""
+    return "\n\n".join(part for part in (title, dek) if part)
 
 
 def sync_article(session: Session, article: Article) -> int:

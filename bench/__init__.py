@@ -1,0 +1,1 @@
+"""The performance benchmark: synthetic corpus, loader timing, servers under wrk."""

@@ -1,0 +1,435 @@
+"""The benchmark: build (or reuse) the corpus database, serve it, drive every endpoint with wrk.
+
+    python -m bench.run [--roundups 10000] [--database-url URL] [--workers 2] [--cold]
+
+Prints a table and writes bench/results/latest.json (and a copy named after the backend,
+size and mode). See bench/README.md for what each number means.
+"""
+
+import argparse
+import json
+import os
+import platform
+import random
+import subprocess
+import sys
+import time
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.config import PROJECT_DIR
+from app.db import build_engine
+from bench import corpus, servers, urls, wrk
+from bench.load import CACHE_DIR, LoadResult, build_database, cache_key
+
+BENCH_DIR = Path(__file__).resolve().parent
+RESULTS_DIR = BENCH_DIR / "results"
+DATASETTE_VENV = BENCH_DIR / ".venv-datasette"
+BIN = Path(sys.executable).parent
+
+
+def _sqlite_database(roundups: int, seed: int) -> tuple[str, Path, LoadResult]:
+    """The cached SQLite corpus, built on first use (into a temporary name, then renamed)."""
+    key = cache_key(roundups, seed)
+    path = CACHE_DIR / f"{key}.db"
+    record = CACHE_DIR / f"{key}.load.json"
+    if not (path.is_file() and record.is_file()):
+        CACHE_DIR.mkdir(parents=True, exist_ok=True)
+        building = CACHE_DIR / f"{key}.building.db"
+        for leftover in CACHE_DIR.glob(f"{key}.building.db*"):
+            leftover.unlink()
+        print(f"== building {path.name}")
+        result = build_database(f"sqlite:///{building}", roundups, seed)
+        building.rename(path)
+        record.write_text(json.dumps(asdict(result)))
+    return f"sqlite:///{path}", path, LoadResult(**json.loads(record.read_text()))
+
+
+def _postgresql_database(url: str, roundups: int, seed: int) -> tuple[str, LoadResult]:
+    """The corpus in the PostgreSQL database at `url`: reused when its marker matches, else
+    dropped, created and loaded."""
+    key = cache_key(roundups, seed)
+    parsed = make_url(url).set(drivername="postgresql+psycopg")
+    url = parsed.render_as_string(hide_password=False)
+    record = CACHE_DIR / f"postgresql-{parsed.database}.load.json"
+    if record.is_file():
+        saved = json.loads(record.read_text())
+        if saved.get("key") == key and _has_roundups(url, roundups):
+            return url, LoadResult(**saved["result"])
+    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{parsed.database}"'))
+    admin.dispose()
+    print(f"== building {parsed.database} on PostgreSQL")
+    result = build_database(url, roundups, seed)
+    CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    record.write_text(json.dumps({"key": key, "result": asdict(result)}))
+    return url, result
+
+
+def _has_roundups(url: str, roundups: int) -> bool:
+    engine = build_engine(url)
+    try:
+        with engine.connect() as connection:
+            count = connection.execute(text("SELECT count(*) FROM article")).scalar_one()
+        return int(count) == roundups
+    except SQLAlchemyError:  # no such database or table: rebuild it
+        return False
+    finally:
+        engine.dispose()
+
+
+def _datasette() -> Path:
+    """Datasette in its own virtual environment (never in the app's), pinned like `make bench`
+    installs it."""
+    executable = DATASETTE_VENV / "bin" / "datasette"
+    if not executable.is_file():
+        print(f"== installing Datasette into {DATASETTE_VENV}")
+        subprocess.run([sys.executable, "-m", "venv", str(DATASETTE_VENV)], check=True)
+        pip = [str(DATASETTE_VENV / "bin" / "python"), "-m", "pip", "install", "--quiet"]
+        lock = BENCH_DIR / "datasette.lock"
+        subprocess.run([*pip, "-c", str(lock), "datasette"], check=True)
+    return executable
+
+
+def _write_lines(folder: Path, endpoint: urls.Endpoint) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{endpoint.name}.txt"
+    path.write_text("\n".join(endpoint.lines) + "\n")
+    return path
+
+
+def _measure_all(
+    server: servers.Server,
+    endpoints: list[urls.Endpoint],
+    load: wrk.Load,
+    folder: Path,
+    results: dict[str, dict[str, Any]],
+) -> None:
+    for endpoint in endpoints:
+        first = endpoint.lines[0].split("\t")
+        headers = {"If-None-Match": first[1]} if len(first) > 1 else None
+        servers.wait_idle(server)
+        probe_started = time.perf_counter()
+        status, _, body = urls.get(server.base_url, first[0], headers)
+        probe_ms = 1000 * (time.perf_counter() - probe_started)
+        row: dict[str, Any] = {
+            "label": endpoint.label,
+            "server": server.name,
+            "urls": len(endpoint.lines),
+            "example": first[0][:200],
+        }
+        if status != endpoint.expect:
+            row["status"] = f"not available ({status})"
+            print(f"   {endpoint.name}: not available ({status})")
+        else:
+            url_file = _write_lines(folder, endpoint)
+            measured = wrk.measure(
+                server.base_url, url_file, load, lambda: servers.wait_idle(server)
+            )
+            row |= {
+                "status": "ok",
+                "probe_ms": round(probe_ms, 1),
+                "response_bytes": len(body),
+                **asdict(measured),
+            }
+            bound = "" if measured.completed else "> "
+            print(
+                f"   {endpoint.name}: {measured.requests_per_second:,.1f} req/s,"
+                f" p50 {bound}{measured.p50_ms:.1f} ms, p99 {bound}{measured.p99_ms:.1f} ms,"
+                f" errors {measured.errors} (one request alone: {probe_ms:.0f} ms)"
+            )
+        results[endpoint.name] = row
+    server.record_peak_rss()
+
+
+def _server_env(database_url: str, cold: bool) -> dict[str, str]:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("ROUNDUP_") and key != "DATABASE_URL"
+    }
+    env["DATABASE_URL"] = database_url
+    if cold:
+        env["ROUNDUP_RESPONSE_CACHE"] = "0"
+    return env
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--roundups", type=int, default=10_000)
+    parser.add_argument("--seed", type=int, default=corpus.DEFAULT_SEED)
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("BENCH_DATABASE_URL", ""),
+        help="PostgreSQL URL (its database is dropped and rebuilt); default: cached SQLite",
+    )
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", "2")))
+    parser.add_argument("--cold", action="store_true", help="ROUNDUP_RESPONSE_CACHE=0")
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--only", nargs="*", help="endpoint names to run (default: all)")
+    parser.add_argument("--no-datasette", action="store_true")
+    args = parser.parse_args()
+
+    wrk.require_wrk()
+    load = wrk.Load(connections=args.connections, seconds=args.seconds, warmup_seconds=args.warmup)
+    started = time.time()
+    sqlite_url, sqlite_file, sqlite_load = _sqlite_database(args.roundups, args.seed)
+    if args.database_url:
+        database_url, loaded = _postgresql_database(args.database_url, args.roundups, args.seed)
+        backend = "postgresql"
+    else:
+        database_url, loaded, backend = sqlite_url, sqlite_load, "sqlite"
+    print(f"== {loaded.describe()}")
+
+    mode = "cold" if args.cold else "warm"
+    run_dir = CACHE_DIR / "run"
+    rng = random.Random(args.seed)
+    engine = build_engine(database_url)
+    found = urls.facts(engine, rng)
+    engine.dispose()
+    results: dict[str, dict[str, Any]] = {}
+    rss: dict[str, Any] = {}
+    wanted = set(args.only) if args.only else None
+    env = _server_env(database_url, args.cold)
+    roundup_port = servers.free_port()
+    command = [str(BIN / "roundup"), "serve", "--host", "127.0.0.1", "--port", str(roundup_port)]
+    command += ["--workers", str(args.workers)]
+    print(f"== roundup serve --workers {args.workers} on {backend} ({mode})")
+    with servers.serve(
+        "roundup", command, roundup_port, "/healthz", env, run_dir, PROJECT_DIR
+    ) as server:
+        key = cache_key(args.roundups, args.seed)
+        endpoints = urls.endpoints(server.base_url, found, CACHE_DIR / f"{key}.cursors.json")
+        detail_status, _, detail_body = urls.get(
+            server.base_url, endpoints[0].lines[0].split("\t")[0]
+        )
+        if detail_status != 200:
+            raise SystemExit(f"article detail answered {detail_status}; see {server.log}")
+        body_file = run_dir / "reference-body.json"
+        body_file.write_bytes(detail_body)
+        app_endpoints = [
+            e for e in endpoints if e.server == "app" and (wanted is None or e.name in wanted)
+        ]
+        _measure_all(server, app_endpoints, load, run_dir, results)
+        rss["roundup"] = server.peak_rss
+
+    for kind in ("fastapi", "asgi"):
+        endpoint = next(e for e in endpoints if e.server == kind)
+        port = servers.free_port()
+        command = [sys.executable, "-m", "bench.references", kind, "--port", str(port)]
+        command += ["--workers", str(args.workers)]
+        reference_env = env | {"BENCH_BODY_FILE": str(body_file)}
+        print(f"== {kind} reference, {len(detail_body):,} bytes, --workers {args.workers}")
+        with servers.serve(
+            kind, command, port, endpoint.lines[0], reference_env, run_dir, PROJECT_DIR
+        ) as server:
+            _measure_all(server, [endpoint], load, run_dir, results)
+            rss[kind] = server.peak_rss
+
+    datasette_version = None
+    if not args.no_datasette:
+        datasette = _datasette()
+        port = servers.free_port()
+        endpoint = urls.datasette_endpoint(sqlite_file.stem, found.tag_slugs)
+        command = [str(datasette), "serve", "-i", str(sqlite_file), "--host", "127.0.0.1"]
+        command += ["--port", str(port), "--setting", "sql_time_limit_ms", "5000"]
+        print("== Datasette (one process, immutable) on the same SQLite corpus")
+        with servers.serve(
+            "datasette", command, port, "/-/versions.json", env, run_dir, PROJECT_DIR
+        ) as server:
+            _, _, versions = urls.get(server.base_url, "/-/versions.json")
+            datasette_version = json.loads(versions)["datasette"]["version"]
+            _measure_all(server, [endpoint], load, run_dir, results)
+            rss["datasette"] = server.peak_rss
+
+    report = {
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "load_average_at_start": os.getloadavg(),
+        },
+        "config": {
+            "backend": backend,
+            "mode": mode,
+            "roundups": args.roundups,
+            "seed": args.seed,
+            "workers": args.workers,
+            "connections": load.connections,
+            "wrk_threads": load.threads,
+            "seconds": load.seconds,
+            "warmup_seconds": load.warmup_seconds,
+            "server_env": {k: v for k, v in env.items() if k.startswith("ROUNDUP_")},
+            "uvicorn": "as `roundup serve`: uvloop, httptools, access log on, same for references",
+            "datasette": datasette_version,
+        },
+        "load": asdict(loaded),
+        "endpoints": results,
+        "peak_rss_mb": rss,
+        "wall_seconds": round(time.time() - started, 1),
+    }
+    report["ratios"] = _ratios(results)
+    report["targets"] = _targets(report)
+    RESULTS_DIR.mkdir(exist_ok=True)
+    text_report = json.dumps(report, indent=2) + "\n"
+    (RESULTS_DIR / "latest.json").write_text(text_report)
+    (RESULTS_DIR / f"{backend}-{args.roundups}-{mode}.json").write_text(text_report)
+    print()
+    print(table(report))
+    print(f"\nwrote {RESULTS_DIR / 'latest.json'}")
+
+
+def _rate(results: dict[str, dict[str, Any]], name: str) -> float | None:
+    row = results.get(name, {})
+    return row.get("requests_per_second") if row.get("status") == "ok" else None
+
+
+def _ratios(results: dict[str, dict[str, Any]]) -> dict[str, dict[str, float | None]]:
+    fastapi, asgi = _rate(results, "fastapi_reference"), _rate(results, "asgi_reference")
+    ratios = {}
+    for name in results:
+        rate = _rate(results, name)
+        ratios[name] = {
+            "fastapi": round(rate / fastapi, 3) if rate is not None and fastapi else None,
+            "asgi": round(rate / asgi, 3) if rate is not None and asgi else None,
+        }
+    return ratios
+
+
+def _targets(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """The issue's targets, each with the measured value and whether it is met (None: not
+    measured in this run)."""
+    results = report["endpoints"]
+    cold = report["config"]["mode"] == "cold"
+
+    def value(name: str, field: str) -> float | None:
+        row = results.get(name, {})
+        return row.get(field) if row.get("status") == "ok" else None
+
+    def ratio(name: str, reference: str) -> float | None:
+        rate, base = _rate(results, name), _rate(results, reference)
+        return round(rate / base, 2) if rate is not None and base else None
+
+    checks: list[tuple[str, float | None, str, float]] = []
+    detail_p99 = 30.0
+    list_p99 = 60.0 if cold else 50.0
+    checks.append(("article_detail p99 ms", value("article_detail", "p99_ms"), "<", detail_p99))
+    if not cold:
+        checks.append(
+            ("article_detail x FastAPI", ratio("article_detail", "fastapi_reference"), ">=", 1.0)
+        )
+        checks.append(
+            ("not_modified x FastAPI", ratio("not_modified", "fastapi_reference"), ">=", 1.5)
+        )
+    for name in ("arguments_by_tag", "responses_stance_org", "article_summary"):
+        checks.append((f"{name} p99 ms", value(name, "p99_ms"), "<", list_p99))
+    checks.append(
+        (
+            "arguments_by_tag x Datasette",
+            ratio("arguments_by_tag", "datasette_arguments_by_tag"),
+            ">=",
+            5.0,
+        )
+    )
+    checks.append(("search p99 ms", value("search", "p99_ms"), "<", 100.0))
+    deep, first = value("arguments_deep_page", "p50_ms"), value("arguments_page_1", "p50_ms")
+    both = all(
+        results.get(n, {}).get("completed") for n in ("arguments_deep_page", "arguments_page_1")
+    )
+    checks.append(
+        (
+            "deep page / page 1, p50 under load",
+            round(deep / first, 2) if deep and first and both else None,
+            "<=",
+            2,
+        )
+    )
+    deep, first = value("arguments_deep_page", "probe_ms"), value("arguments_page_1", "probe_ms")
+    checks.append(
+        (
+            "deep page / page 1, one request alone",
+            round(deep / first, 2) if deep and first else None,
+            "<=",
+            2,
+        )
+    )
+    checks.append(("load seconds", report["load"]["load_seconds"], "<", 60.0))
+    workers = [p["mb"] for p in report["peak_rss_mb"].get("roundup", []) if p["role"] == "worker"]
+    checks.append(("peak RSS MB per worker", max(workers) if workers else None, "<", 300.0))
+    return [
+        {
+            "target": name,
+            "measured": measured,
+            "goal": f"{op} {goal}",
+            "met": None
+            if measured is None
+            else (
+                measured < goal
+                if op == "<"
+                else measured >= goal
+                if op == ">="
+                else measured <= goal
+            ),
+        }
+        for name, measured, op, goal in checks
+    ]
+
+
+def table(report: dict[str, Any]) -> str:
+    config = report["config"]
+    lines = [
+        f"{config['backend']}, {config['roundups']:,} roundups, {config['mode']},"
+        f" {config['workers']} workers, wrk {config['connections']} connections"
+        f" x {config['seconds']} s, {report['machine']['cpus']} CPUs",
+        "",
+        "| endpoint | req/s | p50 ms | p99 ms | errors | x FastAPI | x ASGI |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for name, row in report["endpoints"].items():
+        if row["status"] != "ok":
+            lines.append(f"| {row['label']} | {row['status']} | | | | | |")
+            continue
+        ratio = report["ratios"][name]
+        bound = "" if row["completed"] else "> "
+        lines.append(
+            f"| {row['label']} | {row['requests_per_second']:,.1f} | {bound}{row['p50_ms']:,.1f}"
+            f" | {bound}{row['p99_ms']:,.1f} | {row['errors']} | {_x(ratio['fastapi'])}"
+            f" | {_x(ratio['asgi'])} |"
+        )
+    load = report["load"]
+    lines += [
+        "",
+        f"Load: {load['roundups']:,} roundups, {load['rows']:,} rows, {load['loader']}"
+        f" {load['load_seconds']:.1f} s (+ {load['generate_seconds']:.1f} s generating);"
+        f" per-row load {load['sample_rows_per_second']:,} rows/s, projected"
+        f" {load['projected_load_seconds']:,} s.",
+    ]
+    peaks = []
+    for name, processes in report["peak_rss_mb"].items():
+        sizes = ", ".join(f"{p['role']} {p['mb']:.0f}" for p in processes)
+        peaks.append(f"{name}: {sizes}")
+    lines.append("Peak RSS (MB): " + "; ".join(peaks))
+    lines += ["", "| target | measured | goal | met |", "| --- | ---: | --- | --- |"]
+    for target in report["targets"]:
+        met = {True: "yes", False: "NO", None: "n/a"}[target["met"]]
+        lines.append(f"| {target['target']} | {target['measured']} | {target['goal']} | {met} |")
+    return "\n".join(lines)
+
+
+def _x(value: float | None) -> str:
+    return f"{value:.2f}x" if value is not None else ""
+
+
+if __name__ == "__main__":
+    main()

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: venv run serve migrate seed test check lint lock examples bench clean
+.PHONY: venv browser run serve migrate seed test check lint lock examples bench clean
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -13,6 +13,12 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 	touch $@
 
 venv: $(VENV)/.installed
+
+# Headless Chromium for the end-to-end tests: Debian's package (Playwright drives it; it never
+# downloads a browser of its own).
+CHROMIUM := /usr/bin/chromium
+browser:
+	test -x $(CHROMIUM) || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
 
 migrate: venv
 	$(BIN)/roundup migrate
@@ -26,7 +32,7 @@ run: seed
 serve: venv
 	$(BIN)/roundup serve --host $(HOST) --port $(PORT)
 
-test: venv
+test: venv browser
 	$(BIN)/pytest
 
 check: venv

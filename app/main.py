@@ -8,7 +8,7 @@ from app import __version__, openapi, problems
 from app.caching import NotModified, not_modified_response
 from app.config import get_settings
 from app.middleware import DedupeVary, HeadAsGet
-from app.routes import articles, health, people, responses, tags
+from app.routes import articles, explorer, health, people, responses, tags
 
 
 def create_app() -> FastAPI:
@@ -30,6 +30,7 @@ def create_app() -> FastAPI:
         tags.router,
     ):
         app.include_router(router)
+    explorer.install(app)
     app.add_middleware(GZipMiddleware, minimum_size=1000)
     app.add_middleware(
         CORSMiddleware,

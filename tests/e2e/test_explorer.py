@@ -139,7 +139,11 @@ def test_clicking_a_tag_lists_exactly_the_api_arguments_grouped_by_expert(
 
     explorer.open(ARTICLE)
     page = explorer.page
-    page.locator('.card .chip[data-tag="frozen-assets"]').first.click()
+    chip = page.locator('.card .chip[data-tag="frozen-assets"]').first
+    chip.scroll_into_view_if_needed()
+    scrolled = page.evaluate("window.scrollY")
+    assert scrolled > 0
+    chip.click()
     expect(page).to_have_url(explorer.url("/?tag=frozen-assets"))
     explorer.wait()
     expect(page.locator("h1")).to_have_text("Tag: Frozen assets")
@@ -157,10 +161,11 @@ def test_clicking_a_tag_lists_exactly_the_api_arguments_grouped_by_expert(
     assert page.locator(".chip.current").all_inner_texts() == ["Frozen assets"] * len(expected)
     explorer.screenshot("desktop-tag")
 
-    # The back button returns to the roundup, forward to the tag.
+    # The back button returns to the roundup where it was scrolled to, forward to the tag.
     page.go_back()
     expect(page).to_have_url(explorer.url(ARTICLE))
     expect(page.locator("article.card")).to_have_count(7)
+    page.wait_for_function("y => Math.abs(window.scrollY - y) < 2", arg=scrolled)
     page.go_forward()
     expect(page).to_have_url(explorer.url("/?tag=frozen-assets"))
     expect(page.locator(".tag-group")).to_have_count(4)
@@ -251,7 +256,7 @@ def test_page_is_served_under_a_strict_csp_that_is_enforced(explorer: Explorer) 
         """() => { const s = document.createElement('script');
                    s.textContent = 'window.__ran = true'; document.body.append(s); }"""
     )
-    explorer.page.wait_for_function("window.__cspViolations.length > 0")
+    explorer.page.wait_for_function("() => window.__cspViolations.length > 0")
     assert explorer.page.evaluate("window.__ran === undefined")
     assert explorer.csp_violations() == ["script-src-elem inline"]
 

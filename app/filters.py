@@ -2,9 +2,9 @@
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, Select, false, select
 from sqlmodel import col
 
 from app.models import (
@@ -16,10 +16,14 @@ from app.models import (
     Expert,
     Organization,
     ResponseAffiliation,
+    SearchDocument,
+    SearchKind,
     Stance,
     Tag,
 )
 from app.models import Response as ResponseRow
+from app.search.query import SearchQuery
+from app.search.sql import text_match
 
 STANCE_LABELS = {
     Stance.YES: "Yes",
@@ -45,6 +49,7 @@ class ResponseFilters:
     published_from: date | None = None
     published_to: date | None = None
     kind: tuple[ArgumentKind, ...] = ()
+    text: SearchQuery | None = None
     organization_ids: tuple[int, ...] = field(default=(), compare=False)
 
     def fingerprint(self) -> str:
@@ -60,6 +65,7 @@ class ResponseFilters:
                 self.published_from,
                 self.published_to,
                 self.kind,
+                self.text.canonical if self.text else None,
             )
         )
 
@@ -79,6 +85,8 @@ def response_conditions(filters: ResponseFilters) -> list[ColumnElement[bool]]:
             conditions.extend(
                 col(ResponseRow.id).in_(tagged.where(col(Tag.slug) == slug)) for slug in filters.tag
             )
+    if filters.text is not None:
+        conditions.append(col(ResponseRow.id).in_(_matching(filters.text, SearchKind.RESPONSE)))
     return conditions
 
 
@@ -95,7 +103,31 @@ def argument_conditions(filters: ResponseFilters) -> list[ColumnElement[bool]]:
             conditions.extend(
                 col(Argument.id).in_(tagged.where(col(Tag.slug) == slug)) for slug in filters.tag
             )
+    if filters.text is not None:
+        conditions.append(col(Argument.id).in_(_matching(filters.text, SearchKind.ARGUMENT)))
     return conditions
+
+
+def article_conditions(filters: ResponseFilters) -> list[ColumnElement[bool]]:
+    """Conditions on Article for search hits on articles: the filters that name an expert,
+    organization, stance, tag or argument kind describe answers, so no article matches them."""
+    if filters.expert or filters.organization or filters.stance or filters.tag or filters.kind:
+        return [false()]
+    conditions: list[ColumnElement[bool]] = []
+    if filters.article:
+        conditions.append(col(Article.slug).in_(filters.article))
+    if filters.published_from is not None:
+        conditions.append(col(Article.published_on) >= filters.published_from)
+    if filters.published_to is not None:
+        conditions.append(col(Article.published_on) <= filters.published_to)
+    return conditions
+
+
+def _matching(query: SearchQuery, kind: SearchKind) -> Select[Any]:
+    """Ids of the items of `kind` whose text matches `query`."""
+    return select(col(SearchDocument.item_id)).where(
+        col(SearchDocument.kind) == kind, text_match(query)
+    )
 
 
 def _common(filters: ResponseFilters) -> list[ColumnElement[bool]]:

@@ -8,7 +8,17 @@ from app import __version__, openapi, problems
 from app.caching import NotModified, not_modified_response
 from app.config import get_settings
 from app.middleware import DedupeVary, HeadAsGet
-from app.routes import articles, explorer, health, people, responses, tags
+from app.routes import (
+    articles,
+    documents,
+    explorer,
+    health,
+    people,
+    responses,
+    search,
+    summaries,
+    tags,
+)
 
 
 def create_app() -> FastAPI:
@@ -28,6 +38,9 @@ def create_app() -> FastAPI:
         people.router,
         responses.router,
         tags.router,
+        search.router,
+        summaries.router,
+        documents.router,
     ):
         app.include_router(router)
     explorer.install(app)

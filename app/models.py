@@ -170,3 +170,35 @@ class DatasetState(SQLModel, table=True):
     id: int = Field(default=1, primary_key=True)
     version: str = Field(max_length=64)
     changed_at: datetime
+
+
+class SearchKind(StrEnum):
+    """What a search hit is: an article (its title and dek), an expert's answer, an argument."""
+
+    ARTICLE = "article"
+    RESPONSE = "response"
+    ARGUMENT = "argument"
+
+
+class SearchDocument(SQLModel, table=True):
+    """One searchable text, derived from the rows above by the loader (app.search.index).
+
+    `terms` is `text` tokenized and folded (app.search.text); the full-text indexes are built
+    on it by migration 0002: an FTS5 table on SQLite, a GIN tsvector index on PostgreSQL.
+    """
+
+    __tablename__ = "search_document"
+    __table_args__ = (UniqueConstraint("kind", "item_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: SearchKind = Field(sa_column=Column(_enum(SearchKind, "search_kind"), nullable=False))
+    item_id: int
+    article_id: int = Field(foreign_key="article.id", index=True, ondelete="CASCADE")
+    response_id: int | None = Field(
+        default=None, foreign_key="response.id", index=True, ondelete="CASCADE"
+    )
+    argument_id: int | None = Field(
+        default=None, foreign_key="argument.id", index=True, ondelete="CASCADE"
+    )
+    text: str = Field(sa_type=Text)
+    terms: str = Field(sa_type=Text)

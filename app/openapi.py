@@ -30,6 +30,11 @@ EXAMPLE_REQUESTS = {
     "/v1/arguments": "/v1/arguments?tag=frozen-assets&limit=2",
     "/v1/tags": "/v1/tags?category=actor",
     "/v1/tags/{slug}": "/v1/tags/frozen-assets",
+    "/v1/search": "/v1/search?q=%22frozen+assets%22&type=response",
+    "/v1/articles/{slug}/summary": f"/v1/articles/{SEED_SLUG}/summary",
+    "/v1/articles/{slug}/aif": f"/v1/articles/{SEED_SLUG}/aif",
+    "/v1/experts/{slug}/agreement": "/v1/experts/samuel-greene/agreement",
+    "/v1/stats": "/v1/stats",
 }
 # Values that change on every load; examples show a fixed stand-in.
 VOLATILE = {"loaded_at", "last_loaded_at", "data_version"}

@@ -12,8 +12,10 @@ from sqlmodel import col, select
 from app.deps import SessionDep
 from app.filters import ResponseFilters, with_descendants
 from app.listing import MAX_LIMIT
-from app.models import ArgumentKind, Organization, Stance, Tag
+from app.models import ArgumentKind, Organization, SearchKind, Stance, Tag
 from app.problems import InvalidParam, ProblemError
+from app.search.grammar import QuerySyntaxError
+from app.search.query import SearchQuery, parse_query
 
 Limit = Annotated[
     int,
@@ -186,3 +188,47 @@ def argument_kinds(
     ] = None,
 ) -> tuple[ArgumentKind, ...]:
     return _enum_values("kind", split_commas(kind), ArgumentKind)
+
+
+QUERY_HELP = (
+    'Full-text query: words (all must match), "a phrase", prefix*, AND, OR, NOT (capitals)'
+    ' and (parentheses), e.g. `"frozen assets" OR sanct*`. Case, accents and punctuation'
+    " are ignored. See docs/api.md#search."
+)
+
+
+def _text_query(value: str) -> SearchQuery:
+    try:
+        return parse_query(value)
+    except QuerySyntaxError as error:
+        raise ProblemError(
+            422,
+            "The search query is malformed.",
+            invalid_params=[InvalidParam(name="q", reason=error.reason)],
+        ) from None
+
+
+def optional_text_query(
+    q: Annotated[str | None, Query(max_length=500, description=QUERY_HELP)] = None,
+) -> SearchQuery | None:
+    return None if q is None else _text_query(q)
+
+
+def required_text_query(
+    q: Annotated[str, Query(max_length=500, description=QUERY_HELP)],
+) -> SearchQuery:
+    return _text_query(q)
+
+
+def search_kinds(
+    kind: Annotated[
+        list[str] | None,
+        Query(
+            alias="type",
+            description="Hit type(s): "
+            + ", ".join(k.value for k in SearchKind)
+            + ". Default: all.",
+        ),
+    ] = None,
+) -> tuple[SearchKind, ...]:
+    return _enum_values("type", split_commas(kind), SearchKind) or tuple(SearchKind)

@@ -6,6 +6,7 @@ from sqlalchemy import Connection
 from app.config import get_settings
 from app.db import build_engine
 from app.models import metadata
+from app.search.sql import include_in_autogenerate
 
 config = context.config
 
@@ -16,6 +17,7 @@ def _run(connection: Connection) -> None:
         target_metadata=metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=include_in_autogenerate,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -255,8 +255,9 @@ def test_unknown_parameter_is_named(client: TestClient) -> None:
         "invalid_params": [
             {
                 "name": "stnace",
-                "reason": "not accepted here; accepted: article, cursor, expert, facets, limit,"
-                " organization, published_from, published_to, sort, stance, tag, tag_match",
+                "reason": "not accepted here; accepted: article, cursor, expert, facets, format,"
+                " limit, organization, published_from, published_to, q, sort, stance, tag,"
+                " tag_match",
             }
         ],
     }

@@ -202,7 +202,7 @@ def test_meta(client: TestClient) -> None:
         "arguments": 41,
         "tags": 18,
     }
-    assert body["schema_revision"] == "0001"
+    assert body["schema_revision"] == "0002"
     assert len(body["data_version"]) == 32
     assert body["sources"] == [
         {
@@ -217,7 +217,7 @@ def test_readyz_when_seeded(client: TestClient) -> None:
     response = client.get("/readyz")
     assert (response.status_code, response.json()) == (
         200,
-        {"status": "ready", "schema_revision": "0001", "articles": 1},
+        {"status": "ready", "schema_revision": "0002", "articles": 1},
     )
 
 
@@ -242,7 +242,7 @@ def _readyz_on(url: str) -> tuple[int, dict[str, Any]]:
 def test_readyz_is_503_until_migrated_and_seeded(tmp_path: Path) -> None:
     with scratch_database(tmp_path) as url:
         status, body = _readyz_on(url)
-        assert (status, body["detail"]) == (503, "The database schema is at None, not '0001'.")
+        assert (status, body["detail"]) == (503, "The database schema is at None, not '0002'.")
         migrate(url)
         status, body = _readyz_on(url)
         assert (status, body["detail"]) == (503, "No roundup is loaded yet.")

@@ -1,13 +1,29 @@
 """Seeding: idempotent, updates in place, all-or-nothing on bad input."""
 
+from collections import Counter
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text as text_sql
 from sqlmodel import Session, col, func, select
 
 from app.ingest.errors import SourceError
 from app.ingest.seed import seed
-from app.models import Argument, Article, DatasetState, Expert, Organization, Response, Tag
+from app.models import (
+    Argument,
+    Article,
+    DatasetState,
+    Expert,
+    Organization,
+    Response,
+    SearchDocument,
+    SearchKind,
+    Tag,
+    row_id,
+)
+from app.search.query import parse_query
+from app.search.sql import text_match
+from app.search.text import terms
 from tests.conftest import SEED_DIR, SEED_SLUG
 from tests.snapshots import snapshot
 
@@ -138,3 +154,35 @@ def test_organizations_link_to_their_parents(session: Session) -> None:
         "EUI",
         "university",
     )
+
+
+def test_search_index_holds_every_text(session: Session) -> None:
+    rows = session.exec(select(SearchDocument).order_by(col(SearchDocument.id))).all()
+    assert Counter(row.kind.value for row in rows) == {"article": 1, "response": 7, "argument": 41}
+    assert [row.kind.value for row in rows[:3]] == ["article", "response", "response"]
+    assert all(row.terms == terms(row.text) for row in rows)
+    arguments = {row_id(a): a.text for a in session.exec(select(Argument)).all()}
+    assert {r.item_id: r.text for r in rows if r.kind == SearchKind.ARGUMENT} == arguments
+
+
+def test_a_removed_argument_leaves_the_index(session: Session, seed_copy: Path) -> None:
+    annotations = seed_copy / "annotations" / f"{SEED_SLUG}.yaml"
+    text = annotations.read_text(encoding="utf-8")
+    last = text.index('      - text: "If the Kremlin only understands')
+    annotations.write_text(text[:last], encoding="utf-8")
+    kremlin = (
+        select(func.count()).select_from(SearchDocument).where(text_match(parse_query("kremlin")))
+    )
+    assert session.exec(kremlin).one() == 13
+
+    report = seed(session, [seed_copy], seed_copy)
+
+    assert (str(report), report.reindexed) == ("0 inserted, 0 updated, 1 deleted", 0)
+    documents = session.exec(
+        select(SearchDocument.kind).where(col(SearchDocument.text).contains("language of business"))
+    ).all()
+    assert documents == [SearchKind.RESPONSE]
+    if session.get_bind().dialect.name == "sqlite":
+        # The FTS5 table followed the cascade through its triggers.
+        session.execute(text_sql("INSERT INTO search_fts(search_fts) VALUES ('integrity-check')"))
+    assert session.exec(kremlin).one() == 12

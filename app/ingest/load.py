@@ -23,6 +23,7 @@ from app.models import (
     Tag,
     row_id,
 )
+from app.search.index import sync_article
 
 Row = TypeVar("Row", bound=SQLModel)
 
@@ -32,6 +33,7 @@ class LoadReport:
     inserted: int = 0
     updated: int = 0
     deleted: int = 0
+    reindexed: int = 0  # search documents written: derived data, so not a data change
 
     @property
     def changed(self) -> bool:
@@ -168,6 +170,7 @@ def load(session: Session, doc: AnnotatedDocument, catalog: Catalog, report: Loa
         session.delete(response)
         report.deleted += 1
     session.flush()
+    report.reindexed += sync_article(session, article)
     if (report.inserted, report.updated, report.deleted) != before:
         article.loaded_at = _now()
         session.flush()

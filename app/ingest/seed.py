@@ -21,6 +21,6 @@ def seed(session: Session, paths: list[Path], seed_dir: Path) -> LoadReport:
     load_catalog(session, catalog, report)
     for document in documents:
         load(session, document, catalog, report)
-    if report.changed:
+    if report.changed or report.reindexed:
         bump_version(session)
     return report

@@ -1,11 +1,15 @@
 """Articles: the roundups themselves."""
 
 from datetime import date
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import StreamingResponse
 
 from app.deps import ArticleDep, SessionDep
+from app.exports import columns
+from app.exports.formats import EXPORTABLE, FormatDep, export_list
 from app.listing import Page
 from app.params import CommaList, Cursor, Limit, split_commas
 from app.problems import responses
@@ -16,11 +20,14 @@ from app.schemas import ArticleDetail, ArticleListItem
 router = APIRouter(prefix="/v1/articles", tags=["articles"], dependencies=V1_DEPENDENCIES)
 
 
-@router.get("", response_model=Page[ArticleListItem], responses=responses(400, 422))
+@router.get(
+    "", response_model=Page[ArticleListItem], responses={**responses(400, 422), **EXPORTABLE}
+)
 def list_articles(
     request: Request,
     response: Response,
     session: SessionDep,
+    export: FormatDep,
     series: Annotated[CommaList | None, Query(description="Series name(s).")] = None,
     published_from: Annotated[date | None, Query(description="Published on or after.")] = None,
     published_to: Annotated[date | None, Query(description="Published on or before.")] = None,
@@ -33,17 +40,20 @@ def list_articles(
     ] = "-published_on,slug",
     limit: Limit = 50,
     cursor: Cursor = None,
-) -> Page[ArticleListItem]:
-    """Roundups, newest first, each with its stance counts (for a stance bar)."""
-    items, page = articles.list_articles(
+) -> Page[ArticleListItem] | StreamingResponse:
+    """Roundups, newest first, each with its stance counts (for a stance bar).
+    `format=csv|ndjson` streams every matching article."""
+    fetch = partial(
+        articles.list_articles,
         session,
         series=split_commas(series),
         published_from=published_from,
         published_to=published_to,
         sort=sort,
-        limit=limit,
-        cursor=cursor,
     )
+    if export != "json":
+        return export_list(export, "articles", columns.ARTICLES, fetch, cursor, response)
+    items, page = fetch(limit=limit, cursor=cursor)
     set_page_headers(request, response, page)
     return Page(items=items, total=page.total, next_cursor=page.next_cursor)
 

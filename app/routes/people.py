@@ -1,10 +1,14 @@
 """Experts and organizations."""
 
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import StreamingResponse
 
 from app.deps import ExpertDep, OrganizationDep, SessionDep
+from app.exports import columns
+from app.exports.formats import EXPORTABLE, FormatDep, export_list
 from app.listing import Page
 from app.params import CommaList, Cursor, Limit, split_commas
 from app.problems import responses
@@ -18,13 +22,14 @@ router = APIRouter(prefix="/v1", dependencies=V1_DEPENDENCIES)
 @router.get(
     "/experts",
     response_model=Page[ExpertListItem],
-    responses=responses(400, 422),
+    responses={**responses(400, 422), **EXPORTABLE},
     tags=["experts"],
 )
 def list_experts(
     request: Request,
     response: Response,
     session: SessionDep,
+    export: FormatDep,
     organization: Annotated[
         CommaList | None,
         Query(description="Experts ever printed with this organization or its units."),
@@ -34,9 +39,13 @@ def list_experts(
     ] = "name",
     limit: Limit = 50,
     cursor: Cursor = None,
-) -> Page[ExpertListItem]:
-    """Every expert, with how many answers they have given."""
-    items, page = people.list_experts(session, split_commas(organization), sort, limit, cursor)
+) -> Page[ExpertListItem] | StreamingResponse:
+    """Every expert, with how many answers they have given. `format=csv|ndjson` streams them
+    all."""
+    fetch = partial(people.list_experts, session, split_commas(organization), sort)
+    if export != "json":
+        return export_list(export, "experts", columns.EXPERTS, fetch, cursor, response)
+    items, page = fetch(limit=limit, cursor=cursor)
     set_page_headers(request, response, page)
     return Page(items=items, total=page.total, next_cursor=page.next_cursor)
 
@@ -55,13 +64,14 @@ def get_expert(session: SessionDep, expert: ExpertDep) -> ExpertDetail:
 @router.get(
     "/organizations",
     response_model=Page[OrganizationListItem],
-    responses=responses(400, 422),
+    responses={**responses(400, 422), **EXPORTABLE},
     tags=["organizations"],
 )
 def list_organizations(
     request: Request,
     response: Response,
     session: SessionDep,
+    export: FormatDep,
     kind: Annotated[
         CommaList | None,
         Query(description="Kind(s): university, think_tank, research_unit, government, ..."),
@@ -72,9 +82,13 @@ def list_organizations(
     ] = "name",
     limit: Limit = 50,
     cursor: Cursor = None,
-) -> Page[OrganizationListItem]:
-    """Organizations from the curated gazetteer and the affiliation lines."""
-    items, page = people.list_organizations(session, split_commas(kind), sort, limit, cursor)
+) -> Page[OrganizationListItem] | StreamingResponse:
+    """Organizations from the curated gazetteer and the affiliation lines.
+    `format=csv|ndjson` streams them all."""
+    fetch = partial(people.list_organizations, session, split_commas(kind), sort)
+    if export != "json":
+        return export_list(export, "organizations", columns.ORGANIZATIONS, fetch, cursor, response)
+    items, page = fetch(limit=limit, cursor=cursor)
     set_page_headers(request, response, page)
     return Page(items=items, total=page.total, next_cursor=page.next_cursor)
 

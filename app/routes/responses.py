@@ -1,30 +1,48 @@
 """Responses and arguments: filter, sort, page and facet the experts' answers."""
 
 from dataclasses import replace
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.responses import StreamingResponse
 
 from app.deps import SessionDep
+from app.exports import columns
+from app.exports.formats import EXPORTABLE, FormatDep, export_list
 from app.filters import ResponseFilters
 from app.listing import Page
 from app.models import ArgumentKind
-from app.params import Cursor, Facets, Limit, argument_kinds, choose_facets, response_filters
+from app.params import (
+    Cursor,
+    Facets,
+    Limit,
+    argument_kinds,
+    choose_facets,
+    optional_text_query,
+    response_filters,
+)
 from app.problems import responses
 from app.queries import responses as queries
 from app.routes import V1_DEPENDENCIES, set_page_headers
 from app.schemas import ArgumentItem, ResponseItem
+from app.search.query import SearchQuery
 
 router = APIRouter(prefix="/v1", tags=["responses"], dependencies=V1_DEPENDENCIES)
 FiltersDep = Annotated[ResponseFilters, Depends(response_filters)]
+TextDep = Annotated[SearchQuery | None, Depends(optional_text_query)]
 
 
-@router.get("/responses", response_model=Page[ResponseItem], responses=responses(400, 422))
+@router.get(
+    "/responses", response_model=Page[ResponseItem], responses={**responses(400, 422), **EXPORTABLE}
+)
 def list_responses(
     request: Request,
     response: Response,
     session: SessionDep,
     filters: FiltersDep,
+    text: TextDep,
+    export: FormatDep,
     sort: Annotated[
         str,
         Query(
@@ -37,12 +55,17 @@ def list_responses(
     facets: Facets = None,
     limit: Limit = 50,
     cursor: Cursor = None,
-) -> Page[ResponseItem]:
-    """Experts' answers across roundups. Facets (`stance`, `tag`, `organization`, `expert`,
-    `article`) count responses over the whole filtered set; a response counts once per tag
-    it raises, so tag counts can add up to more than `total`."""
+) -> Page[ResponseItem] | StreamingResponse:
+    """Experts' answers across roundups; `q` keeps those whose text matches. Facets (`stance`,
+    `tag`, `organization`, `expert`, `article`) count responses over the whole filtered set; a
+    response counts once per tag it raises, so tag counts can add up to more than `total`.
+    `format=csv|ndjson` streams every matching response."""
+    filters = replace(filters, text=text)
     names = choose_facets(facets, queries.RESPONSE_FACETS)
-    items, page = queries.list_responses(session, filters, sort, limit, cursor)
+    fetch = partial(queries.list_responses, session, filters, sort)
+    if export != "json":
+        return export_list(export, "responses", columns.RESPONSES, fetch, cursor, response)
+    items, page = fetch(limit=limit, cursor=cursor)
     set_page_headers(request, response, page)
     return Page(
         items=items,
@@ -52,13 +75,17 @@ def list_responses(
     )
 
 
-@router.get("/arguments", response_model=Page[ArgumentItem], responses=responses(400, 422))
+@router.get(
+    "/arguments", response_model=Page[ArgumentItem], responses={**responses(400, 422), **EXPORTABLE}
+)
 def list_arguments(
     request: Request,
     response: Response,
     session: SessionDep,
     filters: FiltersDep,
     kind: Annotated[tuple[ArgumentKind, ...], Depends(argument_kinds)],
+    text: TextDep,
+    export: FormatDep,
     sort: Annotated[
         str,
         Query(
@@ -71,12 +98,16 @@ def list_arguments(
     facets: Facets = None,
     limit: Limit = 50,
     cursor: Cursor = None,
-) -> Page[ArgumentItem]:
+) -> Page[ArgumentItem] | StreamingResponse:
     """Arguments, each with its response's expert, article and stance. Filters are those of
-    /v1/responses plus `kind`; `tag` matches the argument's own tags. Facets add `kind`."""
-    filters = replace(filters, kind=kind)
+    /v1/responses plus `kind`; `tag` matches the argument's own tags, `q` its own text. Facets
+    add `kind`. `format=csv|ndjson` streams every matching argument."""
+    filters = replace(filters, kind=kind, text=text)
     names = choose_facets(facets, queries.ARGUMENT_FACETS)
-    items, page = queries.list_arguments(session, filters, sort, limit, cursor)
+    fetch = partial(queries.list_arguments, session, filters, sort)
+    if export != "json":
+        return export_list(export, "arguments", columns.ARGUMENTS, fetch, cursor, response)
+    items, page = fetch(limit=limit, cursor=cursor)
     set_page_headers(request, response, page)
     return Page(
         items=items,

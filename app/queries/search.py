@@ -1,0 +1,110 @@
+"""Full-text search over articles, answers and arguments: ranked hits with snippets."""
+
+from typing import Any
+
+from sqlalchemy import and_, case, false, func, or_, select
+from sqlmodel import Session, col
+
+from app.filters import (
+    ResponseFilters,
+    argument_conditions,
+    article_conditions,
+    response_conditions,
+)
+from app.listing import decode_cursor, encode_cursor
+from app.models import Argument, Article, Expert, Response, SearchDocument, SearchKind, row_id
+from app.problems import InvalidParam, ProblemError
+from app.queries.paging import IdPage
+from app.schemas import ArticleRef, ExpertRef, SearchHit
+from app.search.query import SearchQuery
+from app.search.snippets import snippet
+from app.search.sql import scored_matches
+
+_KIND_ORDER = {SearchKind.ARTICLE: 0, SearchKind.RESPONSE: 1, SearchKind.ARGUMENT: 2}
+
+
+def search(
+    session: Session,
+    query: SearchQuery,
+    filters: ResponseFilters,
+    kinds: tuple[SearchKind, ...],
+    *,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[SearchHit], IdPage]:
+    """Hits by relevance (bm25 on SQLite, ts_rank on PostgreSQL); ties: articles, answers,
+    arguments, then index order. Filters are those of /v1/responses (/v1/arguments for
+    argument hits); article hits only survive the filters that can describe an article."""
+    matches = scored_matches(query, session.get_bind().dialect.name).subquery()
+    branches = {
+        SearchKind.ARTICLE: article_conditions(filters),
+        SearchKind.RESPONSE: response_conditions(filters),
+        SearchKind.ARGUMENT: argument_conditions(filters),
+    }
+    kind = col(SearchDocument.kind)
+    statement = (
+        select(col(SearchDocument.id))
+        .join(matches, matches.c.id == SearchDocument.id)
+        .join(Article, col(Article.id) == SearchDocument.article_id)
+        .outerjoin(Response, col(Response.id) == SearchDocument.response_id)
+        .outerjoin(Expert, col(Expert.id) == Response.expert_id)
+        .outerjoin(Argument, col(Argument.id) == SearchDocument.argument_id)
+        .where(or_(false(), *(and_(kind == k, *branches[k]) for k in kinds)))
+    )
+    context = repr(("search", query.canonical, filters.fingerprint(), kinds))
+    offset = _offset(cursor, context)
+    total = session.execute(select(func.count()).select_from(statement.subquery())).scalar_one()
+    ordered = statement.order_by(
+        matches.c.score.desc(),
+        case(_KIND_ORDER, value=kind),
+        col(SearchDocument.id),
+    )
+    ids = list(session.execute(ordered.offset(offset).limit(limit + 1)).scalars())
+    next_cursor = None
+    if len(ids) > limit:
+        ids = ids[:limit]
+        next_cursor = encode_cursor([offset + limit], context)
+    return _hits(session, query, ids), IdPage(ids, total, next_cursor)
+
+
+def _offset(cursor: str | None, context: str) -> int:
+    """Search pages by offset: relevance scores are floats, poor keys for a keyset."""
+    if cursor is None:
+        return 0
+    [offset] = decode_cursor(cursor, [], context)
+    if not isinstance(offset, int) or offset < 0:
+        raise ProblemError(
+            400,
+            "The cursor is not valid for this query; start again without it.",
+            invalid_params=[InvalidParam(name="cursor", reason="malformed, altered or foreign")],
+        )
+    return offset
+
+
+def _hits(session: Session, query: SearchQuery, ids: list[int]) -> list[SearchHit]:
+    rows: dict[int, Any] = {
+        row_id(document): (document, article, response, expert, argument)
+        for document, article, response, expert, argument in session.execute(
+            select(SearchDocument, Article, Response, Expert, Argument)
+            .join(Article, col(Article.id) == SearchDocument.article_id)
+            .outerjoin(Response, col(Response.id) == SearchDocument.response_id)
+            .outerjoin(Expert, col(Expert.id) == Response.expert_id)
+            .outerjoin(Argument, col(Argument.id) == SearchDocument.argument_id)
+            .where(col(SearchDocument.id).in_(ids))
+        ).all()
+    }
+    hits = []
+    for document_id in ids:
+        document, article, response, expert, argument = rows[document_id]
+        hits.append(
+            SearchHit(
+                type=document.kind,
+                article=ArticleRef.model_validate(article),
+                expert=ExpertRef.model_validate(expert) if expert else None,
+                stance=response.stance if response else None,
+                response_position=response.position if response else None,
+                argument_position=argument.position if argument else None,
+                snippet=snippet(document.text, query.matches),
+            )
+        )
+    return hits

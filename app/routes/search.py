@@ -1,0 +1,49 @@
+"""Full-text search across what the experts said."""
+
+from functools import partial
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+
+from app.deps import SessionDep
+from app.exports import columns
+from app.exports.formats import EXPORTABLE, FormatDep, export_list
+from app.filters import ResponseFilters
+from app.models import SearchKind
+from app.params import Cursor, required_text_query, response_filters, search_kinds
+from app.problems import responses
+from app.queries import search as queries
+from app.routes import V1_DEPENDENCIES, set_page_headers
+from app.schemas import SearchResults
+from app.search.query import SearchQuery
+
+router = APIRouter(prefix="/v1", tags=["search"], dependencies=V1_DEPENDENCIES)
+
+
+@router.get(
+    "/search", response_model=SearchResults, responses={**responses(400, 422), **EXPORTABLE}
+)
+def search(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    query: Annotated[SearchQuery, Depends(required_text_query)],
+    filters: Annotated[ResponseFilters, Depends(response_filters)],
+    kinds: Annotated[tuple[SearchKind, ...], Depends(search_kinds)],
+    export: FormatDep,
+    limit: Annotated[int, Query(ge=1, le=100, description="Page size, 1 to 100.")] = 20,
+    cursor: Cursor = None,
+) -> SearchResults | Response:
+    """Ranked hits across the experts' answers, their arguments, and article titles and deks,
+    each with its article, expert and stance and a highlighted snippet. Query language:
+    words, "phrases", prefix*, AND, OR, NOT, parentheses (docs/api.md#search). Filters are
+    those of /v1/responses; `tag` matches an argument's own tags, an answer's arguments' tags.
+    Malformed queries are a 422 naming the fault."""
+    fetch = partial(queries.search, session, query, filters, kinds)
+    if export != "json":
+        return export_list(export, "search", columns.SEARCH_HITS, fetch, cursor, response)
+    items, page = fetch(limit=limit, cursor=cursor)
+    set_page_headers(request, response, page)
+    return SearchResults(
+        query=query.canonical, items=items, total=page.total, next_cursor=page.next_cursor
+    )

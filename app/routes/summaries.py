@@ -1,0 +1,43 @@
+"""Where the panel stands: per-article stance summaries, expert agreement, corpus stats."""
+
+from fastapi import APIRouter
+
+from app.deps import ArticleDep, ExpertDep, SessionDep
+from app.problems import responses
+from app.queries import agreement, stats, summary
+from app.routes import V1_DEPENDENCIES
+from app.schemas import ArticleStanceSummary, ExpertAgreement, Stats
+
+router = APIRouter(prefix="/v1", tags=["summaries"], dependencies=V1_DEPENDENCIES)
+
+
+@router.get(
+    "/articles/{slug}/summary",
+    response_model=ArticleStanceSummary,
+    responses=responses(400, 404, 422),
+)
+def article_summary(session: SessionDep, article: ArticleDep) -> ArticleStanceSummary:
+    """Stance counts and shares (every stance, zeros included), the modal, plurality and
+    majority stance, consensus measures (modal share, Herfindahl index, Shannon entropy,
+    1 - normalized entropy; formulas in docs/api.md#summaries), the tags ranked by how many
+    experts raised them, and an expert x tag matrix of argument counts for a heat map."""
+    return summary.article_summary(session, article)
+
+
+@router.get(
+    "/experts/{slug}/agreement",
+    response_model=ExpertAgreement,
+    responses=responses(400, 404, 422),
+)
+def expert_agreement(session: SessionDep, expert: ExpertDep) -> ExpertAgreement:
+    """Every other expert compared with this one across all loaded articles: the articles
+    both answered, how often with the same stance, and the tags both raised (with the
+    Jaccard index of their tag sets). Closest first."""
+    return agreement.expert_agreement(session, expert)
+
+
+@router.get("/stats", response_model=Stats, responses=responses(400))
+def corpus_stats(session: SessionDep) -> Stats:
+    """Corpus totals, and the stance distribution overall, by organization kind (of the
+    top-level organization each answer was printed with) and by series."""
+    return stats.stats(session)

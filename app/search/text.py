@@ -1,0 +1,46 @@
+"""Tokenization shared by the index, the query parser and the snippets.
+
+A token is a run of letters and digits (Unicode-aware; combining marks stay with their
+letter). Everything else, including straight and curly apostrophes, hyphens and dashes,
+separates tokens, so "Moscow’s" and "Moscow's" are both `moscow s`. Each token is folded:
+NFKD, combining marks removed, case-folded. The index stores the folded tokens joined by
+single spaces, so FTS5 (unicode61) and PostgreSQL (the 'simple' configuration) see the same
+plain words and agree on every token and position.
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+_TOKEN = re.compile(
+    r"(?:[^\W_]|[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f])+"
+)
+
+
+@dataclass(frozen=True)
+class Token:
+    start: int
+    end: int
+    term: str
+
+
+def fold(word: str) -> str:
+    """`Kobzová` -> `kobzova`; characters that are not letters or digits are dropped."""
+    decomposed = unicodedata.normalize("NFKD", word)
+    stripped = "".join(c for c in decomposed if not unicodedata.category(c).startswith("M"))
+    return "".join(c for c in stripped.casefold() if c.isalnum())
+
+
+def tokens(text: str) -> list[Token]:
+    """The tokens of `text` with their character spans in it."""
+    found = []
+    for match in _TOKEN.finditer(text):
+        term = fold(match.group())
+        if term:
+            found.append(Token(match.start(), match.end(), term))
+    return found
+
+
+def terms(text: str) -> str:
+    """What the index stores for `text`: its folded tokens, space-separated."""
+    return " ".join(token.term for token in tokens(text))

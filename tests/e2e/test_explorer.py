@@ -1,6 +1,7 @@
 """The explorer in headless Chromium against a real server: every view shows exactly what
 the public API returns, the URL holds the state, Back works, and nothing breaks the CSP."""
 
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -126,6 +127,119 @@ def test_roundup_page_shows_each_expert_as_the_api_has_them(
         )
     explorer.screenshot("desktop-roundup")
     explorer.assert_clean()
+
+
+def test_chart_counts_equal_the_summary_endpoint(explorer: Explorer, api: httpx.Client) -> None:
+    summary = get(api, f"/v1/articles/{SEED_SLUG}/summary")
+    explorer.open(ARTICLE)
+    chart = explorer.page.locator(".stance-chart")
+    rows = chart.locator(".chart-row").evaluate_all(
+        """els => els.map(g => [
+            g.dataset.stance,
+            g.querySelector('.chart-label').textContent,
+            Number(g.querySelector('.chart-count').textContent),
+        ])"""
+    )
+    assert rows == [
+        [s["stance"], STANCE_LABELS[s["stance"]], s["count"]] for s in summary["stances"]
+    ]
+    assert [count for _, _, count in rows] == [3, 3, 1, 0, 0, 0]
+    # Bar lengths are proportional to the counts; the screen-reader table says the same.
+    widths = chart.locator("rect").evaluate_all("els => els.map(e => e.getAttribute('width'))")
+    top = max(s["count"] for s in summary["stances"])
+    assert widths == [f"{js_number(s['count'] / top * 82)}%" for s in summary["stances"]]
+    table = explorer.page.locator(".chart table tbody tr").evaluate_all(
+        "els => els.map(tr => [...tr.children].map(c => c.textContent))"
+    )
+    assert table == [
+        [STANCE_LABELS[s["stance"]], str(s["count"]), ", ".join(e["name"] for e in s["experts"])]
+        for s in summary["stances"]
+    ]
+    assert chart.get_attribute("role") == "img"
+    assert explorer.page.locator(".stance-chart title").text_content() == (
+        "Stances of 7 experts: 3 Yes, 3 Yes, with conditions, 1 Not yet"
+    )
+    explorer.assert_clean()
+
+
+def js_number(value: float) -> str:
+    """How JavaScript prints a number (shortest round-trip, no trailing .0)."""
+    return str(int(value)) if value.is_integer() else repr(value)
+
+
+def snippet_segments(snippet: str) -> list[tuple[bool, str]]:
+    """The API's snippet as (marked, text) runs, parsed as HTML."""
+    segments: list[tuple[bool, str]] = []
+
+    class Parser(HTMLParser):
+        marked = False
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            assert tag == "mark"
+            self.marked = True
+
+        def handle_endtag(self, tag: str) -> None:
+            self.marked = False
+
+        def handle_data(self, data: str) -> None:
+            segments.append((self.marked, data))
+
+    Parser(convert_charrefs=True).feed(snippet)
+    return segments
+
+
+def test_search_box_shows_the_answers_that_use_the_phrase_with_the_words_marked(
+    explorer: Explorer, api: httpx.Client
+) -> None:
+    expected = get(api, "/v1/search", q='"frozen assets"', type="response")["items"]
+    names = [hit["expert"]["name"] for hit in expected]
+    assert sorted(names) == ["Eugene Rumer", "Jana Kobzova", "Stefan Meister"]
+
+    explorer.open(ARTICLE)
+    page = explorer.page
+    box = page.get_by_label("Search the answers")
+    box.fill('"frozen assets"')
+    box.press("Enter")
+    expect(page).to_have_url(explorer.url("/?q=%22frozen+assets%22"))
+    explorer.wait()
+    expect(page.locator("h1")).to_have_text('Search: "frozen assets"')
+    expect(page.locator(".counts")).to_have_text(
+        '3 answers match "frozen assets", most relevant first.'
+    )
+    results = page.locator(".result")
+    assert results.locator(".result-title").all_inner_texts() == names
+    assert results.evaluate_all(
+        "els => els.map(e => [e.dataset.expert, e.querySelector('.badge').dataset.stance])"
+    ) == [[hit["expert"]["slug"], hit["stance"]] for hit in expected]
+    for result, hit in zip(results.all(), expected, strict=True):
+        shown = result.locator(".snippet p").evaluate(
+            "p => [...p.childNodes].map(n => [n.nodeName === 'MARK', n.textContent])"
+        )
+        assert [tuple(run) for run in shown] == snippet_segments(hit["snippet"])
+        marks = result.locator(".snippet mark").all_text_contents()
+        assert marks
+        assert {mark.lower() for mark in marks} == {"frozen assets"}
+    explorer.screenshot("desktop-search")
+
+    page.go_back()
+    expect(page).to_have_url(explorer.url(ARTICLE))
+    expect(page.locator("article.card")).to_have_count(7)
+    expect(box).to_have_value("")
+    page.go_forward()
+    expect(page.locator(".result")).to_have_count(3)
+    expect(box).to_have_value('"frozen assets"')
+    explorer.assert_clean()
+
+
+def test_a_malformed_search_says_what_is_wrong(explorer: Explorer) -> None:
+    explorer.open("/?q=NOT+sanctions")
+    alert = explorer.page.get_by_role("alert")
+    expect(alert).to_contain_text("The search query is malformed.")
+    expect(alert).to_contain_text("NOT at character 1")
+    assert set(explorer.console_errors) == {
+        "Failed to load resource: the server responded with a status of 422 (Unprocessable Entity)"
+    }
+    assert explorer.csp_violations() == []
 
 
 def test_clicking_a_tag_lists_exactly_the_api_arguments_grouped_by_expert(
@@ -265,6 +379,7 @@ VIEWS = {
     "home": "/",
     "roundup": ARTICLE,
     "tag": "/?tag=frozen-assets",
+    "search": "/?q=%22frozen+assets%22",
     "expert": "/?expert=jana-kobzova",
 }
 

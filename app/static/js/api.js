@@ -1,9 +1,10 @@
 // The public JSON API, by relative URL: the explorer uses nothing else.
 
 export class ApiError extends Error {
-  constructor(status, detail) {
+  constructor(status, detail, reasons = []) {
     super(detail);
     this.status = status;
+    this.reasons = reasons; // from a problem document's invalid_params
   }
 }
 
@@ -24,12 +25,15 @@ export async function getJson(path, params, signal) {
   });
   if (!response.ok) {
     let detail = response.statusText;
+    let reasons = [];
     try {
-      detail = (await response.json()).detail ?? detail;
+      const problem = await response.json();
+      detail = problem.detail ?? detail;
+      reasons = (problem.invalid_params ?? []).map((param) => param.reason);
     } catch {
       // Not a problem document: keep the status text.
     }
-    throw new ApiError(response.status, detail);
+    throw new ApiError(response.status, detail, reasons);
   }
   return response.json();
 }
@@ -57,5 +61,7 @@ export const api = {
   argumentsWithTag: (slug, signal) => getAll("/v1/arguments", { tag: slug }, signal),
   experts: (signal) => getAll("/v1/experts", {}, signal),
   expert: (slug, signal) => getJson(`/v1/experts/${encodeURIComponent(slug)}`, {}, signal),
-  search: (query, signal) => getJson("/v1/search", { q: query }, signal),
+  // Whole answers only (not their arguments or article titles): one hit per answer.
+  search: (query, cursor, signal) =>
+    getJson("/v1/search", { q: query, type: "response", limit: 20, ...(cursor ? { cursor } : {}) }, signal),
 };

@@ -1,7 +1,7 @@
 // Stance charts in SVG. Sizes are SVG attributes (never style attributes), so they work
 // under a strict Content-Security-Policy; colours come from the stylesheet's stance classes.
 
-import { STANCES, h, plural, stanceLabel, svg } from "./dom.js";
+import { h, plural, stanceLabel, svg } from "./dom.js";
 
 function describe(counts) {
   return counts
@@ -56,7 +56,8 @@ export function stanceBar(counts, total) {
 const ROW = 46;
 
 /**
- * One horizontal bar per stance, labelled, with its count written at the end of the bar
+ * One horizontal bar per stance ([{stance, count, experts?}], as the summary endpoint lists
+ * them: every stance, zeros included), labelled, with its count written at the end of the bar
  * (readable without hovering), and the same numbers in a table for screen readers.
  */
 export function stanceChart(rows, caption) {
@@ -97,24 +98,35 @@ export function stanceChart(rows, caption) {
       ),
     );
   });
+  // Wrapped: a table grows to fit its content whatever its width, the wrapper clips it.
   const table = h(
     "table",
-    { class: "visually-hidden" },
+    {},
     h("caption", {}, caption),
-    h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Stance"), h("th", { scope: "col" }, "Experts"))),
+    h(
+      "thead",
+      {},
+      h(
+        "tr",
+        {},
+        h("th", { scope: "col" }, "Stance"),
+        h("th", { scope: "col" }, "Experts"),
+        h("th", { scope: "col" }, "Who"),
+      ),
+    ),
     h(
       "tbody",
       {},
       rows.map((row) =>
-        h("tr", {}, h("th", { scope: "row" }, stanceLabel(row.stance)), h("td", {}, String(row.count))),
+        h(
+          "tr",
+          {},
+          h("th", { scope: "row" }, stanceLabel(row.stance)),
+          h("td", {}, String(row.count)),
+          h("td", {}, (row.experts ?? []).map((expert) => expert.name).join(", ")),
+        ),
       ),
     ),
   );
-  return h("figure", { class: "chart" }, chart, table);
-}
-
-/** Rows for every stance in enum order, from [{stance, count}] (missing stances count 0). */
-export function allStances(counts) {
-  const byStance = new Map(counts.map((row) => [row.stance, row.count]));
-  return STANCES.map(([stance]) => ({ stance, count: byStance.get(stance) ?? 0 }));
+  return h("figure", { class: "chart" }, chart, h("div", { class: "visually-hidden" }, table));
 }

@@ -1,7 +1,7 @@
 // One function per view: fetch from the API, return {title, nodes}. Text goes in as text.
 
 import { api } from "./api.js";
-import { allStances, stanceBar, stanceChart } from "./charts.js";
+import { stanceBar, stanceChart } from "./charts.js";
 import {
   dateElement,
   formatDate,
@@ -159,8 +159,7 @@ function expertCard(response) {
 
 export async function article(params, signal) {
   const slug = params.get("article");
-  const detail = await api.article(slug, signal);
-  const counts = countStances(detail.responses);
+  const [detail, summary] = await Promise.all([api.article(slug, signal), api.summary(slug, signal)]);
   return {
     title: detail.question,
     nodes: [
@@ -177,7 +176,7 @@ export async function article(params, signal) {
         "section",
         { "aria-labelledby": "chart-heading", class: "chart-section" },
         h("h2", { id: "chart-heading" }, "How the experts answered"),
-        stanceChart(allStances(counts), `Stances of ${plural(detail.responses.length, "expert")}`),
+        stanceChart(summary.stances, `Stances of ${plural(summary.response_count, "expert")}`),
       ),
       h(
         "section",
@@ -194,13 +193,6 @@ export async function article(params, signal) {
     ],
   };
 }
-
-function countStances(responses) {
-  const counts = new Map();
-  for (const response of responses) counts.set(response.stance, (counts.get(response.stance) ?? 0) + 1);
-  return [...counts].map(([stance, count]) => ({ stance, count }));
-}
-
 
 export async function tag(params, signal) {
   const slug = params.get("tag");
@@ -342,38 +334,84 @@ export async function expert(params, signal) {
   };
 }
 
+function searchHit(hit) {
+  return h(
+    "li",
+    { class: "result", "data-expert": hit.expert.slug, "data-article": hit.article.slug },
+    h("h2", { class: "result-title" }, viewLink({ expert: hit.expert.slug }, hit.expert.name)),
+    h(
+      "p",
+      { class: "argument-meta" },
+      hidden("Stance: "),
+      stanceBadge(hit.stance),
+      " · in ",
+      viewLink({ article: hit.article.slug }, hit.article.title, {}, hit.expert.slug),
+      ", ",
+      dateElement(hit.article.published_on),
+    ),
+    h("blockquote", { class: "snippet" }, h("p", {}, snippet(hit.snippet))),
+  );
+}
+
 export async function search(params, signal) {
   const query = params.get("q").trim();
-  const result = await api.search(query, signal);
+  let result;
+  try {
+    result = await api.search(query, null, signal);
+  } catch (error) {
+    if (error.status !== 422) throw error;
+    return {
+      title: `Search: ${query}`,
+      nodes: [
+        backToRoundups(),
+        heading(h("span", { class: "kicker-inline" }, "Search: "), query),
+        h("p", { class: "error", role: "alert" }, error.message, " ", error.reasons.join("; ")),
+        queryHelp(),
+      ],
+    };
+  }
+  const list = h("ol", { class: "results" }, result.items.map(searchHit));
+  const more = h("button", { type: "button", class: "more" }, "More answers");
+  let cursor = result.next_cursor;
+  more.hidden = !cursor;
+  more.addEventListener("click", async () => {
+    more.disabled = true;
+    try {
+      const page = await api.search(query, cursor, signal);
+      const first = searchHit(page.items[0]);
+      list.append(first, ...page.items.slice(1).map(searchHit));
+      first.querySelector("a").focus();
+      cursor = page.next_cursor;
+      more.hidden = !cursor;
+    } finally {
+      more.disabled = false;
+    }
+  });
   return {
     title: `Search: ${query}`,
     nodes: [
       backToRoundups(),
-      heading(h("span", { class: "kicker-inline" }, "Search: "), `“${query}”`),
-      h("p", { class: "counts", role: "status" }, `${plural(result.total, "answer")} found.`),
+      heading(h("span", { class: "kicker-inline" }, "Search: "), query),
       h(
-        "ol",
-        { class: "results" },
-        result.items.map((hit) =>
-          h(
-            "li",
-            { class: "result", "data-expert": hit.expert.slug, "data-article": hit.article.slug },
-            h("h2", { class: "result-title" }, viewLink({ expert: hit.expert.slug }, hit.expert.name)),
-            h(
-              "p",
-              { class: "argument-meta" },
-              stanceBadge(hit.stance),
-              " · in ",
-              viewLink({ article: hit.article.slug }, hit.article.title, {}, hit.expert.slug),
-              ", ",
-              dateElement(hit.article.published_on),
-            ),
-            h("blockquote", { class: "snippet" }, h("p", {}, snippet(hit.snippet))),
-          ),
-        ),
+        "p",
+        { class: "counts", role: "status" },
+        result.total === 0
+          ? `No answer matches ${result.query}.`
+          : `${plural(result.total, "answer")} ${result.total === 1 ? "matches" : "match"} ${result.query}, most relevant first.`,
       ),
+      list,
+      more,
+      queryHelp(),
     ],
   };
+}
+
+function queryHelp() {
+  return h(
+    "p",
+    { class: "hint" },
+    "Words must all appear; use \"quotes\" for a phrase, sanct* for words that start with “sanct”, and OR, NOT (in capitals) and parentheses to combine.",
+  );
 }
 
 export function failure(error) {

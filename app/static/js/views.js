@@ -378,9 +378,10 @@ export async function search(params, signal) {
     more.disabled = true;
     try {
       const page = await api.search(query, cursor, signal);
-      const first = searchHit(page.items[0]);
-      list.append(first, ...page.items.slice(1).map(searchHit));
-      first.querySelector("a").focus();
+      const added = page.items.map(searchHit);
+      list.append(...added);
+      // Keyboard and screen-reader users continue at the first new answer.
+      added[0]?.querySelector("a").focus();
       cursor = page.next_cursor;
       more.hidden = !cursor;
     } finally {

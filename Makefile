@@ -12,7 +12,7 @@ BENCH_ARGS ?=
 PROFILE ?= article_detail arguments_by_tag
 DATASETTE_VENV := bench/.venv-datasette
 
-.PHONY: venv run serve migrate seed test check lint lock examples bench bench-profile clean
+.PHONY: venv browser run serve migrate seed test check lint lock examples bench bench-profile clean
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,6 +20,12 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 	touch $@
 
 venv: $(VENV)/.installed
+
+# Headless Chromium for the end-to-end tests: Debian's package (Playwright drives it; it never
+# downloads a browser of its own).
+CHROMIUM := /usr/bin/chromium
+browser:
+	test -x $(CHROMIUM) || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
 
 migrate: venv
 	$(BIN)/roundup migrate
@@ -33,7 +39,7 @@ run: seed
 serve: venv
 	$(BIN)/roundup serve --host $(HOST) --port $(PORT)
 
-test: venv
+test: venv browser
 	$(BIN)/pytest
 
 check: venv

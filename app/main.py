@@ -8,7 +8,17 @@ from app import __version__, openapi, problems
 from app.caching import NotModified, not_modified_response
 from app.config import get_settings
 from app.middleware import DedupeVary, HeadAsGet
-from app.routes import articles, documents, health, people, responses, search, summaries, tags
+from app.routes import (
+    articles,
+    documents,
+    explorer,
+    health,
+    people,
+    responses,
+    search,
+    summaries,
+    tags,
+)
 
 
 def create_app() -> FastAPI:
@@ -33,6 +43,7 @@ def create_app() -> FastAPI:
         documents.router,
     ):
         app.include_router(router)
+    explorer.install(app)
     app.add_middleware(GZipMiddleware, minimum_size=1000)
     app.add_middleware(
         CORSMiddleware,

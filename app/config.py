@@ -44,6 +44,14 @@ class Settings(BaseSettings):
         description="`roundup start` loads seed_dir (idempotent) before serving",
     )
 
+    response_cache: bool = Field(
+        default=True,
+        description="keep rendered GET responses per data version (off: every request renders)",
+    )
+    response_cache_mb: int = Field(
+        default=64, ge=1, description="memory for the response cache, per worker process"
+    )
+
     @field_validator("database_url")
     @classmethod
     def _known_engine(cls, value: str) -> str:

@@ -6,8 +6,10 @@ from fastapi.middleware.gzip import GZipMiddleware
 
 from app import __version__, openapi, problems
 from app.caching import NotModified, not_modified_response
-from app.config import get_settings
+from app.config import Settings, get_settings
+from app.data_version import version_source
 from app.middleware import DedupeVary, HeadAsGet
+from app.response_cache import ResponseCache
 from app.routes import (
     articles,
     documents,
@@ -21,8 +23,8 @@ from app.routes import (
 )
 
 
-def create_app() -> FastAPI:
-    settings = get_settings()
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
     app = FastAPI(
         title="Roundup API",
         version=__version__,
@@ -52,6 +54,12 @@ def create_app() -> FastAPI:
         expose_headers=["ETag", "Link", "X-Total-Count", "Last-Modified"],
         max_age=600,
     )
-    app.add_middleware(HeadAsGet)
     app.add_middleware(DedupeVary)
+    if settings.response_cache:
+        app.add_middleware(
+            ResponseCache,
+            source=version_source(settings.database_url),
+            max_bytes=settings.response_cache_mb * 1024 * 1024,
+        )
+    app.add_middleware(HeadAsGet)
     return app

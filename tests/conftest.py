@@ -1,5 +1,6 @@
 """Test database: migrated by Alembic, seeded once; every test runs in a rolled-back transaction."""
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,6 +16,12 @@ from app.ingest.importer import Transaction
 from app.ingest.seed import seed
 from app.main import create_app
 from tests.databases import migrate, scratch_database
+
+# Tests see the database through a rolled-back session the app is handed, which a response
+# cache (reading the committed version on its own connection) cannot see: off here, and
+# tested on its own in tests/test_response_cache.py.
+os.environ.setdefault("ROUNDUP_RESPONSE_CACHE", "0")
+get_settings.cache_clear()
 
 SEED_DIR = get_settings().seed_dir
 SEED_SLUG = "taking-the-pulse-should-europe-negotiate-with-russia"

@@ -7,9 +7,10 @@ from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any, TypeVar
 
-from sqlalchemy import Table, func, insert
+from sqlalchemy import Table, func, insert, text
 from sqlmodel import Session, SQLModel, col, delete, select, update
 
+from app.data_version import CHANNEL
 from app.ingest.document import AnnotatedDocument, AnnotatedResponse, ParsedAffiliation
 from app.ingest.rules import TagRule, tag_rules
 from app.ingest.specs import OrganizationSpec, TagSpec
@@ -198,6 +199,9 @@ def bump_version(session: Session) -> None:
     state.version = uuid.uuid4().hex
     state.changed_at = _now()
     session.flush()
+    if session.get_bind().dialect.name == "postgresql":
+        # Delivered at commit to every process watching (app.data_version).
+        session.execute(text(f"NOTIFY {CHANNEL}"))
 
 
 def _now() -> datetime:

@@ -1,0 +1,123 @@
+"""A cache of rendered GET responses, keyed by the data version: hot reads skip the framework.
+
+A response is stored only when it is a complete 200 under /v1/ and the data version was the
+same before and after it was rendered, so an entry never mixes versions. Every request reads
+the current version (see app.data_version); entries of older versions are dropped when it
+changes, and the cache holds at most `max_bytes` (least recently used first out). A matching
+If-None-Match is answered 304 from the entry's ETag. With the setting off, or when the
+version cannot be read, requests pass straight through.
+"""
+
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.data_version import VersionSource
+
+MAX_ENTRY_BYTES = 2 * 1024 * 1024
+_KEY_HEADERS = (b"accept", b"accept-encoding", b"origin")
+_NOT_MODIFIED_HEADERS = {b"etag", b"cache-control", b"vary", b"last-modified", b"date"}
+
+
+@dataclass(frozen=True)
+class Entry:
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
+    etag: bytes | None
+
+
+class ResponseCache:
+    def __init__(self, app: ASGIApp, source: VersionSource | None, max_bytes: int) -> None:
+        self.app = app
+        self.source = source
+        self.max_bytes = max_bytes
+        self.version: str | None = None
+        self.entries: OrderedDict[tuple[bytes, ...], Entry] = OrderedDict()
+        self.size = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            self.source is None
+            or scope["type"] != "http"
+            or scope["method"] != "GET"
+            or not scope["path"].startswith("/v1/")
+        ):
+            await self.app(scope, receive, send)
+            return
+        version = self.source.current()
+        if version is None:
+            await self.app(scope, receive, send)
+            return
+        if version != self.version:
+            self.entries.clear()
+            self.size = 0
+            self.version = version
+        headers = dict(scope["headers"])
+        key = (
+            scope["path"].encode(),
+            scope["query_string"],
+            *(headers.get(name, b"") for name in _KEY_HEADERS),
+        )
+        entry = self.entries.get(key)
+        if entry is not None:
+            self.entries.move_to_end(key)
+            await self._send(entry, headers.get(b"if-none-match"), send)
+            return
+        await self._render_and_keep(scope, receive, send, key, version)
+
+    async def _send(self, entry: Entry, if_none_match: bytes | None, send: Send) -> None:
+        if (
+            entry.etag is not None
+            and if_none_match is not None
+            and _matches(if_none_match, entry.etag)
+        ):
+            kept = [(n, v) for n, v in entry.headers if n in _NOT_MODIFIED_HEADERS]
+            await send({"type": "http.response.start", "status": 304, "headers": kept})
+            await send({"type": "http.response.body", "body": b""})
+            return
+        await send({"type": "http.response.start", "status": 200, "headers": entry.headers})
+        await send({"type": "http.response.body", "body": entry.body})
+
+    async def _render_and_keep(
+        self, scope: Scope, receive: Receive, send: Send, key: tuple[bytes, ...], version: str
+    ) -> None:
+        start: Message | None = None
+        chunks: list[bytes] = []
+        keep = True
+
+        async def capture(message: Message) -> None:
+            nonlocal start, keep
+            if message["type"] == "http.response.start":
+                start = message
+                keep = message["status"] == 200
+            elif message["type"] == "http.response.body":
+                if message.get("more_body", False):
+                    keep = False  # streamed (exports): never cached
+                elif keep:
+                    chunks.append(message.get("body", b""))
+            await send(message)
+
+        await self.app(scope, receive, capture)
+        if not keep or start is None or len(chunks) != 1 or len(chunks[0]) > MAX_ENTRY_BYTES:
+            return
+        if self.source is None or self.source.current() != version or self.version != version:
+            return  # the data changed while this was rendered: do not keep it
+        headers = list(start["headers"])
+        etag = next((value for name, value in headers if name == b"etag"), None)
+        self._store(key, Entry(headers, chunks[0], etag))
+
+    def _store(self, key: tuple[bytes, ...], entry: Entry) -> None:
+        previous = self.entries.pop(key, None)
+        if previous is not None:
+            self.size -= len(previous.body)
+        self.entries[key] = entry
+        self.size += len(entry.body)
+        while self.size > self.max_bytes and self.entries:
+            _, dropped = self.entries.popitem(last=False)
+            self.size -= len(dropped.body)
+
+
+def _matches(if_none_match: bytes, etag: bytes) -> bool:
+    candidates = {tag.strip().removeprefix(b"W/") for tag in if_none_match.split(b",")}
+    return etag in candidates or b"*" in candidates

@@ -1,0 +1,149 @@
+"""The response cache: hits skip the app, 304s come from the entry, a load invalidates it."""
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from app.config import Settings
+from app.data_version import SQLiteVersion, version_source
+from app.db import build_engine, get_session
+from app.ingest.load import bump_version
+from app.ingest.seed import seed
+from app.main import create_app
+from app.response_cache import ResponseCache
+from tests.conftest import SEED_DIR, SEED_SLUG
+from tests.databases import migrate, scratch_database
+
+DETAIL = f"/v1/articles/{SEED_SLUG}"
+
+
+@pytest.fixture
+def seeded_url(tmp_path: Path) -> Iterator[str]:
+    """A committed, seeded scratch database (the cache reads the committed version)."""
+    with scratch_database(tmp_path) as url:
+        migrate(url)
+        engine = build_engine(url)
+        with Session(engine) as session, session.begin():
+            seed(session, [SEED_DIR], SEED_DIR)
+        engine.dispose()
+        yield url
+
+
+class Counting:
+    """Counts the requests that reach the app behind the cache."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+
+@pytest.fixture
+def cached(seeded_url: str) -> Iterator[tuple[TestClient, Counting, Any]]:
+    engine = build_engine(seeded_url)
+    app = create_app(Settings(DATABASE_URL=seeded_url, response_cache=True))
+    counter = Counting()
+
+    def counted_session() -> Iterator[Session]:
+        counter.calls += 1
+        with Session(engine) as session:
+            yield session
+
+    app.dependency_overrides[get_session] = counted_session
+    with TestClient(app) as client:
+        yield client, counter, engine
+    engine.dispose()
+
+
+def test_a_hit_is_served_without_the_app(cached: tuple[TestClient, Counting, Any]) -> None:
+    client, counter, _ = cached
+    first = client.get(DETAIL)
+    calls = counter.calls
+    second = client.get(DETAIL)
+    assert counter.calls == calls
+    assert (second.status_code, second.content) == (200, first.content)
+    assert second.headers["etag"] == first.headers["etag"]
+    assert second.headers["content-type"] == "application/json"
+
+
+def test_a_hit_answers_304_from_the_entry(cached: tuple[TestClient, Counting, Any]) -> None:
+    client, counter, _ = cached
+    etag = client.get(DETAIL).headers["etag"]
+    calls = counter.calls
+    response = client.get(DETAIL, headers={"If-None-Match": etag})
+    assert (response.status_code, response.content, counter.calls) == (304, b"", calls)
+    assert response.headers["etag"] == etag
+    assert response.headers["cache-control"] == "public, max-age=60"
+    assert "content-type" not in response.headers
+
+
+def test_a_load_that_changes_data_invalidates(cached: tuple[TestClient, Counting, Any]) -> None:
+    client, counter, engine = cached
+    before = client.get(DETAIL)
+    with Session(engine) as session, session.begin():
+        bump_version(session)
+    calls = counter.calls
+    after = client.get(DETAIL)
+    assert counter.calls > calls
+    assert after.headers["etag"] != before.headers["etag"]
+    # An unchanged re-seed keeps the version, so the entry is still served.
+    with Session(engine) as session, session.begin():
+        assert not seed(session, [SEED_DIR], SEED_DIR).changed
+    calls = counter.calls
+    assert client.get(DETAIL).headers["etag"] == after.headers["etag"]
+    assert counter.calls == calls
+
+
+def test_representations_are_kept_apart(cached: tuple[TestClient, Counting, Any]) -> None:
+    client, _, _ = cached
+    plain = client.get(DETAIL, headers={"Accept-Encoding": "identity"})
+    gzipped = client.get(DETAIL, headers={"Accept-Encoding": "gzip"})
+    again = client.get(DETAIL, headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers
+    assert gzipped.headers["content-encoding"] == "gzip"
+    assert again.headers.get("content-encoding") is None
+    assert plain.json() == gzipped.json() == again.json()
+    assert plain.headers["etag"] != gzipped.headers["etag"]
+    csv = client.get("/v1/arguments?format=csv")
+    assert csv.headers["content-type"].startswith("text/csv")
+
+
+def test_only_successful_responses_are_kept(cached: tuple[TestClient, Counting, Any]) -> None:
+    client, counter, _ = cached
+    for _ in range(2):
+        assert client.get("/v1/articles/missing").status_code == 404
+    calls = counter.calls
+    assert client.get("/v1/articles/missing").status_code == 404
+    assert counter.calls == calls + 1
+
+
+def test_the_cache_is_bounded() -> None:
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return
+        body = scope["path"].encode() * 50  # 300 bytes: three fit in 1,000
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": body})
+
+    class Fixed:
+        def current(self) -> str:
+            return "v1"
+
+        def close(self) -> None:
+            pass
+
+    cache = ResponseCache(app, Fixed(), max_bytes=1000)
+    client = TestClient(cache)
+    for n in range(5):
+        client.get(f"/v1/x{n}")
+    assert cache.size <= 1000
+    assert [key[0] for key in cache.entries] == [b"/v1/x2", b"/v1/x3", b"/v1/x4"]
+
+
+def test_version_sources(tmp_path: Path) -> None:
+    assert version_source("sqlite://") is None  # in-memory: nothing to share, no cache
+    missing = version_source(f"sqlite:///{tmp_path / 'absent.db'}")
+    assert isinstance(missing, SQLiteVersion)
+    assert missing.current() is None  # unreadable: requests pass through uncached

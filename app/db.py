@@ -7,6 +7,9 @@ from typing import Any
 
 from sqlalchemy import Engine, NullPool, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.expression import Join
 from sqlmodel import Session
 
 from app.config import Settings, get_settings
@@ -106,3 +109,27 @@ def get_engine() -> Engine:
 def get_session() -> Iterator[Session]:
     with Session(get_engine()) as session:
         yield session
+
+
+class OrderedJoin(Join):
+    """An inner join to be run in the order written, the left side driving the loop.
+
+    SQLite reorders inner joins by its own estimates and, without statistics, may scan the
+    largest table and sort all of it; written as CROSS JOIN, SQLite keeps the order. Other
+    backends get a plain JOIN and plan it themselves."""
+
+    inherit_cache = True
+
+
+@compiles(OrderedJoin, "sqlite")
+def _ordered_join_sqlite(join: OrderedJoin, compiler: SQLCompiler, **kw: Any) -> str:
+    kw["asfrom"] = True
+    if join.onclause is None:
+        raise ValueError("OrderedJoin needs an ON clause")
+    return (
+        join.left._compiler_dispatch(compiler, **kw)
+        + " CROSS JOIN "
+        + join.right._compiler_dispatch(compiler, **kw)
+        + " ON "
+        + join.onclause._compiler_dispatch(compiler, **kw)
+    )

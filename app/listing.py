@@ -69,14 +69,21 @@ def order_by(keys: Sequence[SortKey], tiebreaker: ColumnElement[Any]) -> list[An
 def after_cursor(
     keys: Sequence[SortKey], tiebreaker: ColumnElement[Any], values: list[Any]
 ) -> ColumnElement[bool]:
-    """Rows strictly after `values` in the (keys..., tiebreaker) order: the keyset condition."""
+    """Rows strictly after `values` in the (keys..., tiebreaker) order: the keyset condition.
+
+    Nested, so the leading key bounds an index range on its own:
+    `k1 <= v1 AND (k1 < v1 OR (k2 >= v2 AND (k2 > v2 OR ...)))` (for `-k1,k2`), which equals
+    the textbook `k1 < v1 OR (k1 = v1 AND k2 > v2) OR ...` (NULL-free keys)."""
     columns = [(key.column, key.descending) for key in keys] + [(tiebreaker, False)]
-    clauses = []
-    for index, (column, descending) in enumerate(columns):
-        equal = [c == v for (c, _), v in zip(columns[:index], values, strict=False)]
-        beyond = column < values[index] if descending else column > values[index]
-        clauses.append(and_(*equal, beyond))
-    return or_(false(), *clauses)
+    condition: ColumnElement[bool] | None = None
+    for (column, descending), value in reversed(list(zip(columns, values, strict=True))):
+        beyond = column < value if descending else column > value
+        if condition is None:
+            condition = beyond
+        else:
+            reached = column <= value if descending else column >= value
+            condition = and_(reached, or_(beyond, condition))
+    return condition if condition is not None else false()
 
 
 def encode_cursor(values: list[Any], context: str) -> str:

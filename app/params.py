@@ -39,8 +39,9 @@ Facets = Annotated[
 CommaList = Annotated[list[str], Query()]
 
 
-def reject_unknown_params(request: Request) -> None:
-    """A typo such as `stnace=yes` is a 400 naming it, never a silently unfiltered list."""
+async def reject_unknown_params(request: Request) -> None:
+    """A typo such as `stnace=yes` is a 400 naming it, never a silently unfiltered list.
+    (Async: it does no I/O, so it need not hop to the thread pool.)"""
     route = request.scope.get("route")
     if not isinstance(route, APIRoute):
         return

@@ -5,6 +5,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from app.queries import responses as responses_queries
 from tests.conftest import SEED_SLUG
 
 ALL_EXPERTS = [
@@ -329,3 +330,23 @@ def test_altered_or_foreign_cursor_is_a_400(client: TestClient) -> None:
     )
     problem(client.get("/v1/responses", params={"stance": "yes", "cursor": cursor}), 400)
     assert client.get("/v1/responses", params={"limit": 2, "cursor": cursor}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/v1/responses?limit=2",
+        "/v1/responses?limit=3&stance=yes,no",
+        "/v1/arguments?limit=7",
+        "/v1/arguments?limit=4&tag=security-guarantees,united-states",
+        "/v1/arguments?limit=5&sort=-published_on,-position",
+    ],
+)
+def test_walking_the_articles_reads_the_same_pages(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch, url: str
+) -> None:
+    """Large sets sorted newest first are read by walking the articles (an ordered join):
+    the pages are those the planner's own join order gives."""
+    planned = collect(client, url)
+    monkeypatch.setattr(responses_queries, "WALK_ARTICLES_ABOVE", -1)
+    assert collect(client, url) == planned

@@ -5,6 +5,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import func
+from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 
 from app.listing import parse_sort
@@ -12,11 +13,8 @@ from app.models import Argument, Article, Expert, Response, Stance, row_id
 from app.queries.common import argument_tags, printed_affiliations
 from app.queries.paging import IdPage, page_ids
 from app.schemas import (
-    ArgumentInResponse,
     ArticleDetail,
     ArticleListItem,
-    ExpertRef,
-    ResponseInArticle,
     StanceCount,
 )
 
@@ -79,37 +77,60 @@ def list_articles(
 
 
 def article_detail(session: Session, article: Article) -> ArticleDetail:
-    """The whole roundup in four queries, however many responses and arguments it has."""
-    rows = session.exec(
-        select(Response, Expert)
-        .join(Expert, col(Expert.id) == Response.expert_id)
-        .where(Response.article_id == article.id)
-        .order_by(col(Response.position))
-    ).all()
-    response_ids = [row_id(response) for response, _ in rows]
+    """The whole roundup in four queries, however many responses and arguments it has.
+
+    Plain rows into dicts, validated once into the public model: no ORM objects per row."""
+    responses = [
+        dict(row._mapping)
+        for row in session.execute(
+            select_columns(
+                col(Response.id),
+                col(Response.position),
+                col(Response.affiliation_line),
+                col(Response.stance),
+                col(Response.stance_phrase),
+                col(Response.stance_source),
+                col(Response.word_count),
+                col(Response.body),
+                col(Expert.slug).label("expert_slug"),
+                col(Expert.name).label("expert_name"),
+            )
+            .join(Expert, col(Expert.id) == Response.expert_id)
+            .where(col(Response.article_id) == article.id)
+            .order_by(col(Response.position))
+        )
+    ]
+    response_ids = [response["id"] for response in responses]
     affiliations = printed_affiliations(session, response_ids)
-    arguments = session.exec(
-        select(Argument)
+    arguments = session.execute(
+        select_columns(
+            col(Argument.id),
+            col(Argument.response_id),
+            col(Argument.position),
+            col(Argument.text),
+            col(Argument.start),
+            col(Argument.end),
+            col(Argument.kind),
+            col(Argument.annotation_source),
+        )
         .where(col(Argument.response_id).in_(response_ids))
         .order_by(col(Argument.response_id), col(Argument.position))
     ).all()
-    tags = argument_tags(session, [row_id(a) for a in arguments])
-    by_response: dict[int, list[ArgumentInResponse]] = defaultdict(list)
+    tags = argument_tags(session, [argument.id for argument in arguments])
+    by_response: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for argument in arguments:
-        by_response[argument.response_id].append(
-            ArgumentInResponse.model_validate(
-                {**argument.model_dump(), "tags": tags[row_id(argument)]}
-            )
-        )
-    responses = [
-        ResponseInArticle.model_validate(
-            {
-                **response.model_dump(),
-                "expert": ExpertRef.model_validate(expert),
-                "affiliations": affiliations[row_id(response)],
-                "arguments": by_response[row_id(response)],
-            }
-        )
-        for response, expert in rows
-    ]
-    return ArticleDetail.model_validate({**article.model_dump(), "responses": responses})
+        by_response[argument.response_id].append({**argument._mapping, "tags": tags[argument.id]})
+    return ArticleDetail.model_validate(
+        {
+            **article.model_dump(),
+            "responses": [
+                {
+                    **response,
+                    "expert": {"slug": response["expert_slug"], "name": response["expert_name"]},
+                    "affiliations": affiliations[response["id"]],
+                    "arguments": by_response[response["id"]],
+                }
+                for response in responses
+            ],
+        }
+    )

@@ -3,8 +3,9 @@
 from collections import defaultdict
 from collections.abc import Sequence
 
+from sqlalchemy import select
 from sqlalchemy.orm import aliased
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from app.models import (
     Affiliation,
@@ -33,8 +34,19 @@ def printed_affiliations(
 ) -> dict[int, list[PrintedAffiliation]]:
     """The affiliations each response was printed with, in printed order."""
     parent = aliased(Organization)
-    rows = session.exec(
-        select(ResponseAffiliation.response_id, Affiliation.role, Organization, parent)
+    rows = session.execute(
+        select(
+            col(ResponseAffiliation.response_id),
+            col(Affiliation.role),
+            col(Organization.slug),
+            col(Organization.name),
+            col(Organization.short_name),
+            col(Organization.kind),
+            col(parent.slug),
+            col(parent.name),
+            col(parent.short_name),
+            col(parent.kind),
+        )
         .join(Affiliation, col(Affiliation.id) == ResponseAffiliation.affiliation_id)
         .join(Organization, col(Organization.id) == Affiliation.organization_id)
         .outerjoin(parent, col(parent.id) == Organization.parent_id)
@@ -42,10 +54,19 @@ def printed_affiliations(
         .order_by(col(ResponseAffiliation.response_id), col(ResponseAffiliation.position))
     ).all()
     found: dict[int, list[PrintedAffiliation]] = defaultdict(list)
-    for response_id, role, organization, parent_org in rows:
+    for response_id, role, slug, name, short, kind, p_slug, p_name, p_short, p_kind in rows:
         found[response_id].append(
             PrintedAffiliation(
-                role=role, organization=organization_with_parent(organization, parent_org)
+                role=role,
+                organization=OrganizationWithParent(
+                    slug=slug,
+                    name=name,
+                    short_name=short,
+                    kind=kind,
+                    parent=None
+                    if p_slug is None
+                    else OrganizationRef(slug=p_slug, name=p_name, short_name=p_short, kind=p_kind),
+                ),
             )
         )
     return found
@@ -54,11 +75,11 @@ def printed_affiliations(
 def argument_tags(session: Session, argument_ids: Sequence[int]) -> dict[int, list[TagRef]]:
     """Each argument's tags, by slug."""
     found: dict[int, list[TagRef]] = defaultdict(list)
-    for argument_id, tag in session.exec(
-        select(ArgumentTag.argument_id, Tag)
+    for argument_id, slug, label, category in session.execute(
+        select(col(ArgumentTag.argument_id), col(Tag.slug), col(Tag.label), col(Tag.category))
         .join(Tag, col(Tag.id) == ArgumentTag.tag_id)
         .where(col(ArgumentTag.argument_id).in_(argument_ids))
         .order_by(col(ArgumentTag.argument_id), col(Tag.slug))
     ).all():
-        found[argument_id].append(TagRef.model_validate(tag))
+        found[argument_id].append(TagRef(slug=slug, label=label, category=category))
     return found

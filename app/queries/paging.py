@@ -4,7 +4,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func
 from sqlmodel import Session
 
 from app.listing import SortKey, cursor_values, encode_cursor, keyset_page
@@ -26,12 +26,12 @@ def page_ids(
     limit: int,
     cursor: str | None,
     context: str,
+    total: int | None = None,
 ) -> IdPage:
     """`filtered` selects matching rows (with every join the sort keys need); returns one page
-    of ids in sort order, the total, and the cursor of the next page."""
-    total = session.execute(
-        select(func.count()).select_from(filtered.with_only_columns(id_column).subquery())
-    ).scalar_one()
+    of ids in sort order, the total (counted here unless given), and the next page's cursor."""
+    if total is None:
+        total = count_rows(session, filtered)
     statement = filtered.with_only_columns(
         id_column.label("id"), *(key.column.label(key.name) for key in keys)
     )
@@ -41,6 +41,12 @@ def page_ids(
         rows = rows[:limit]
         next_cursor = encode_cursor(cursor_values(rows[-1]._mapping, keys, "id"), context)
     return IdPage([row.id for row in rows], total, next_cursor)
+
+
+def count_rows(session: Session, statement: Select[Any]) -> int:
+    """How many rows `statement` selects."""
+    counted = statement.with_only_columns(func.count(), maintain_column_froms=True)
+    return int(session.execute(counted).scalar_one())
 
 
 FacetQuery = Callable[[Select[Any]], Select[Any]]

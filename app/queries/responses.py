@@ -1,11 +1,13 @@
 """Responses and arguments: filtered, sorted, paginated, with facets over the filtered set."""
 
 from collections import defaultdict
+from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import Select, func
+from sqlalchemy import Select, Table, func
 from sqlmodel import Session, col, distinct, select
 
+from app.db import OrderedJoin
 from app.filters import (
     KIND_LABELS,
     STANCE_LABELS,
@@ -13,7 +15,7 @@ from app.filters import (
     argument_conditions,
     response_conditions,
 )
-from app.listing import parse_sort
+from app.listing import SortKey, parse_sort
 from app.models import (
     Affiliation,
     Argument,
@@ -29,7 +31,7 @@ from app.models import (
     row_id,
 )
 from app.queries.common import argument_tags, printed_affiliations
-from app.queries.paging import IdPage, count_facet, page_ids
+from app.queries.paging import IdPage, count_facet, count_rows, page_ids
 from app.schemas import ArgumentItem, ArticleRef, ExpertRef, FacetValue, ResponseItem
 
 RESPONSE_SORTS: dict[str, Any] = {
@@ -53,22 +55,79 @@ RESPONSE_FACETS = ("stance", "tag", "organization", "expert", "article")
 ARGUMENT_FACETS = (*RESPONSE_FACETS, "kind")
 
 
-def _responses(filters: ResponseFilters) -> Select[Any]:
-    return (
-        select(Response.id)
-        .join(Article, col(Article.id) == Response.article_id)
-        .join(Expert, col(Expert.id) == Response.expert_id)
-        .where(*response_conditions(filters))
-    )
+# Above this many matches, a list sorted newest first is read by walking the articles from
+# the newest (the first page is found after about limit x rows / total rows); below it, the
+# matching rows are fewer than that walk, and sorting them is cheaper.
+WALK_ARTICLES_ABOVE = 2000
 
 
-def _arguments(filters: ResponseFilters) -> Select[Any]:
-    return (
-        select(Argument.id)
-        .join(Response, col(Response.id) == Argument.response_id)
-        .join(Article, col(Article.id) == Response.article_id)
-        .join(Expert, col(Expert.id) == Response.expert_id)
-        .where(*argument_conditions(filters))
+def _walk_articles(keys: list[SortKey], total: int) -> bool:
+    return keys[0].name == "published_on" and total > WALK_ARTICLES_ABOVE
+
+
+def _responses(
+    filters: ResponseFilters, sorts: Collection[str] = (), walk_articles: bool = False
+) -> Select[Any]:
+    """Matching responses, joined only to what the filters and the sort keys `sorts` read
+    (inner joins along non-null foreign keys, so a join never changes which rows match);
+    `walk_articles` runs the join from the articles, newest first."""
+    statement = select(Response.id)
+    if walk_articles:
+        statement = statement.select_from(
+            OrderedJoin(_table(Article), _table(Response), col(Article.id) == Response.article_id)
+        )
+    elif _needs_article(filters, sorts):
+        statement = statement.join(Article, col(Article.id) == Response.article_id)
+    if filters.expert or "expert" in sorts:
+        statement = statement.join(Expert, col(Expert.id) == Response.expert_id)
+    return statement.where(*response_conditions(filters))
+
+
+def _arguments(
+    filters: ResponseFilters, sorts: Collection[str] = (), walk_articles: bool = False
+) -> Select[Any]:
+    """Matching arguments, joined only to what the filters and the sort keys `sorts` read;
+    `walk_articles` runs the join from the articles, newest first, in printed order."""
+    statement = select(Argument.id)
+    article = _needs_article(filters, sorts)
+    expert = bool(filters.expert) or "expert" in sorts
+    if walk_articles:
+        statement = statement.select_from(
+            OrderedJoin(
+                OrderedJoin(
+                    _table(Article), _table(Response), col(Article.id) == Response.article_id
+                ),
+                _table(Argument),
+                col(Response.id) == Argument.response_id,
+            )
+        )
+    else:
+        if (
+            article
+            or expert
+            or filters.stance
+            or filters.organization
+            or {"response_position", "stance"} & set(sorts)
+        ):
+            statement = statement.join(Response, col(Response.id) == Argument.response_id)
+        if article:
+            statement = statement.join(Article, col(Article.id) == Response.article_id)
+    if expert:
+        statement = statement.join(Expert, col(Expert.id) == Response.expert_id)
+    return statement.where(*argument_conditions(filters))
+
+
+def _table(model: Any) -> Table:
+    table: Table = model.__table__
+    return table
+
+
+def _needs_article(filters: ResponseFilters, sorts: Collection[str]) -> bool:
+    return bool(
+        filters.article
+        or filters.published_from
+        or filters.published_to
+        or {"article", "published_on"} & set(sorts)
     )
 
 
@@ -77,7 +136,9 @@ def list_responses(
 ) -> tuple[list[ResponseItem], IdPage]:
     keys = parse_sort(sort, RESPONSE_SORTS)
     context = repr(("responses", filters.fingerprint(), sort))
-    page = page_ids(session, _responses(filters), col(Response.id), keys, limit, cursor, context)
+    total = count_rows(session, _responses(filters))
+    sorted_rows = _responses(filters, [key.name for key in keys], _walk_articles(keys, total))
+    page = page_ids(session, sorted_rows, col(Response.id), keys, limit, cursor, context, total)
     return response_items(session, page.ids), page
 
 
@@ -132,7 +193,9 @@ def list_arguments(
 ) -> tuple[list[ArgumentItem], IdPage]:
     keys = parse_sort(sort, ARGUMENT_SORTS)
     context = repr(("arguments", filters.fingerprint(), sort))
-    page = page_ids(session, _arguments(filters), col(Argument.id), keys, limit, cursor, context)
+    total = count_rows(session, _arguments(filters))
+    sorted_rows = _arguments(filters, [key.name for key in keys], _walk_articles(keys, total))
+    page = page_ids(session, sorted_rows, col(Argument.id), keys, limit, cursor, context, total)
     return argument_items(session, page.ids), page
 
 

@@ -1,6 +1,8 @@
 """One router per resource; every /v1 route rejects unknown parameters and answers 304s."""
 
 from fastapi import Depends, Request, Response
+from pydantic import BaseModel
+from pydantic_core import to_json
 
 from app.caching import conditional_get
 from app.params import reject_unknown_params
@@ -15,3 +17,14 @@ def set_page_headers(request: Request, response: Response, page: IdPage) -> None
     if page.next_cursor is not None:
         next_url = request.url.include_query_params(cursor=page.next_cursor)
         response.headers["Link"] = f'<{next_url}>; rel="next"'
+
+
+def json_response(model: BaseModel, response: Response) -> Response:
+    """`model` serialized once, with the headers dependencies set on `response`: FastAPI
+    would validate a returned model against `response_model` again before serializing it."""
+    headers = {
+        name: value
+        for name, value in response.headers.items()
+        if name not in ("content-length", "content-type")
+    }
+    return Response(to_json(model), media_type="application/json", headers=headers)

@@ -14,7 +14,7 @@ from app.listing import Page
 from app.params import CommaList, Cursor, Limit, split_commas
 from app.problems import responses
 from app.queries import articles
-from app.routes import V1_DEPENDENCIES, set_page_headers
+from app.routes import V1_DEPENDENCIES, json_response, set_page_headers
 from app.schemas import ArticleDetail, ArticleListItem
 
 router = APIRouter(prefix="/v1/articles", tags=["articles"], dependencies=V1_DEPENDENCIES)
@@ -59,8 +59,8 @@ def list_articles(
 
 
 @router.get("/{slug}", response_model=ArticleDetail, responses=responses(400, 404, 422))
-def get_article(session: SessionDep, article: ArticleDep) -> ArticleDetail:
+def get_article(session: SessionDep, article: ArticleDep, response: Response) -> Response:
     """The whole roundup in one response: the article, and each expert's answer in printed
     order with the affiliations as printed, the stance, and the tagged arguments with their
     character spans in the answer body."""
-    return articles.article_detail(session, article)
+    return json_response(articles.article_detail(session, article), response)

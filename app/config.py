@@ -26,6 +26,24 @@ class Settings(BaseSettings):
     pool_size: int = Field(default=5, ge=1)
     pool_max_overflow: int = Field(default=5, ge=0)
     statement_timeout_ms: int = Field(default=5000, ge=0)
+    connect_timeout_s: int = Field(
+        default=3,
+        ge=1,
+        description="PostgreSQL connect timeout: an unreachable database is a"
+        " quick 503, not a hang",
+    )
+    pool_timeout_s: float = Field(
+        default=5, gt=0, description="How long a request waits for a pooled connection"
+    )
+    max_url_length: int = Field(
+        default=8192, ge=256, description="Longer request targets (path + query) are a 414"
+    )
+    request_timeout_s: float = Field(
+        default=15, gt=0, description="A request not answered by then gets a 503 problem"
+    )
+    rate_limit_per_minute: int = Field(
+        default=0, ge=0, description="Requests per minute per client IP, per process; 0 = off"
+    )
 
     @field_validator("database_url")
     @classmethod

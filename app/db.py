@@ -1,4 +1,10 @@
-"""Engine construction (SQLite and PostgreSQL specifics live here) and the request session."""
+"""Engine construction (SQLite and PostgreSQL specifics live here) and the request session.
+
+A request reads the dataset version (for its ETag) and then the data in one transaction
+snapshot, so a load committing mid-request cannot mix old and new data in one response:
+PostgreSQL request transactions are REPEATABLE READ (and READ ONLY); SQLite's deferred
+BEGIN (emitted before the first statement) takes its snapshot at the first read.
+"""
 
 from collections.abc import Iterator
 from functools import lru_cache
@@ -23,7 +29,11 @@ def build_engine(url: str, settings: Settings | None = None) -> Engine:
         pool_size=settings.pool_size,
         max_overflow=settings.pool_max_overflow,
         pool_pre_ping=True,
-        connect_args={"options": f"-c statement_timeout={settings.statement_timeout_ms}"},
+        pool_timeout=settings.pool_timeout_s,
+        connect_args={
+            "options": f"-c statement_timeout={settings.statement_timeout_ms}",
+            "connect_timeout": settings.connect_timeout_s,
+        },
     )
 
 
@@ -43,9 +53,22 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN")
 
 
+def reading(engine: Engine) -> Engine:
+    """`engine` for request sessions: on PostgreSQL each transaction is one REPEATABLE READ,
+    READ ONLY snapshot (SQLite's transactions are snapshots already)."""
+    if engine.dialect.name != "postgresql":
+        return engine
+    return engine.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+
+
 @lru_cache
 def _engine_for(url: str) -> Engine:
     return build_engine(url)
+
+
+@lru_cache
+def _reading_engine_for(url: str) -> Engine:
+    return reading(_engine_for(url))
 
 
 def get_engine() -> Engine:
@@ -54,5 +77,5 @@ def get_engine() -> Engine:
 
 
 def get_session() -> Iterator[Session]:
-    with Session(get_engine()) as session:
+    with Session(_reading_engine_for(get_settings().database_url)) as session:
         yield session

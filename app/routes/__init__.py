@@ -3,10 +3,15 @@
 from fastapi import Depends, Request, Response
 
 from app.caching import conditional_get
+from app.negotiation import require_acceptable
 from app.params import reject_unknown_params
 from app.queries.paging import IdPage
 
-V1_DEPENDENCIES = [Depends(reject_unknown_params), Depends(conditional_get)]
+V1_DEPENDENCIES = [
+    Depends(reject_unknown_params),
+    Depends(require_acceptable),
+    Depends(conditional_get),
+]
 
 
 def set_page_headers(request: Request, response: Response, page: IdPage) -> None:

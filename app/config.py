@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     max_url_length: int = Field(
         default=8192, ge=256, description="Longer request targets (path + query) are a 414"
     )
+    max_page_size: int = Field(
+        default=500, ge=1, le=500, description="Largest `limit` a list accepts (at most 500)"
+    )
     request_timeout_s: float = Field(
         default=15, gt=0, description="A request not answered by then gets a 503 problem"
     )

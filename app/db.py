@@ -20,16 +20,23 @@ from app.config import Settings, get_settings
 def build_engine(url: str, settings: Settings | None = None) -> Engine:
     """An engine for `url`; SQLite gets foreign keys, WAL and real SAVEPOINT support."""
     settings = settings or get_settings()
+    # The app admits at most pool_size + pool_max_overflow requests at once (middleware.
+    # ConcurrencyLimit), so that requests never queue for a connection while holding a thread.
+    pool = {
+        "pool_size": settings.pool_size,
+        "max_overflow": settings.pool_max_overflow,
+        "pool_timeout": settings.pool_timeout_s,
+    }
     if make_url(url).get_backend_name() == "sqlite":
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 30}, **pool
+        )
         _configure_sqlite(engine)
         return engine
     return create_engine(
         url,
-        pool_size=settings.pool_size,
-        max_overflow=settings.pool_max_overflow,
+        **pool,
         pool_pre_ping=True,
-        pool_timeout=settings.pool_timeout_s,
         connect_args={
             "options": f"-c statement_timeout={settings.statement_timeout_ms}",
             "connect_timeout": settings.connect_timeout_s,

@@ -16,6 +16,7 @@ from app.caching import NotModified, not_modified_response
 from app.config import get_settings
 from app.middleware import (
     AllowedMethods,
+    ConcurrencyLimit,
     HeadAsGet,
     RateLimit,
     RequestTarget,
@@ -66,6 +67,7 @@ def create_app() -> FastAPI:
 
     # Added innermost first: the last one added sees a request first.
     app.add_middleware(GZipMiddleware, minimum_size=1000)
+    app.add_middleware(ConcurrencyLimit, limit=settings.pool_size + settings.pool_max_overflow)
     app.add_middleware(RequestTimeout, seconds=settings.request_timeout_s)
     app.add_middleware(AllowedMethods, router=app.router)
     app.add_middleware(RateLimit, per_minute=settings.rate_limit_per_minute)

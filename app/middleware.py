@@ -1,13 +1,15 @@
 """ASGI middleware of our own: pure ASGI (no BaseHTTPMiddleware), each a few lines.
 
 Order, outermost first (see main.create_app): SecurityHeaders, UnexpectedErrors, HeadAsGet,
-CORS, RequestTarget, RateLimit, AllowedMethods, RequestTimeout, GZip, then the routes.
+CORS, RequestTarget, RateLimit, AllowedMethods, RequestTimeout, ConcurrencyLimit, GZip, then
+the routes.
 """
 
 import asyncio
 import logging
 import math
 import time
+import weakref
 from collections.abc import Callable
 from urllib.parse import unquote_to_bytes
 
@@ -285,6 +287,35 @@ class RequestTimeout:
             f"The request took longer than {self.seconds:g} s.",
             headers={"Retry-After": "1"},
         )
+
+
+class ConcurrencyLimit:
+    """At most `limit` requests inside the app at once (the connection pool's size); the
+    rest wait here, in the event loop, holding neither a thread nor a connection.
+
+    Without it, more requests than connections take worker threads that block on the
+    pool while the requests holding connections wait for a thread for their next step:
+    under load, everything stalls until the pool timeout. /healthz never waits."""
+
+    EXEMPT = ("/healthz",)
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+        self.semaphores: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] in self.EXEMPT:
+            await self.app(scope, receive, send)
+            return
+        loop = asyncio.get_running_loop()
+        semaphore = self.semaphores.get(loop)
+        if semaphore is None:
+            semaphore = self.semaphores[loop] = asyncio.Semaphore(self.limit)
+        async with semaphore:
+            await self.app(scope, receive, send)
 
 
 def _log_abandoned(task: "asyncio.Future[None]") -> None:

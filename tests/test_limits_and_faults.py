@@ -4,6 +4,7 @@ routes that produce more than JSON, and answers when the database is unreachable
 import asyncio
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -14,10 +15,11 @@ from sqlalchemy import Engine, event, text
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
+from app import db
 from app.config import get_settings
 from app.db import build_engine, get_session, reading
 from app.main import create_app
-from app.middleware import RateLimit, RequestTimeout
+from app.middleware import ConcurrencyLimit, RateLimit, RequestTimeout
 from app.models import DatasetState
 from app.negotiation import parse_accept, preferred, quality, require_acceptable
 from app.problems import ProblemError
@@ -318,3 +320,84 @@ def test_request_sessions_read_one_snapshot(engine: Engine) -> None:
         )
     else:  # BEGIN comes before the version read; the write is rolled back with the session
         assert (executed, outcome) == (["BEGIN", "SELECT", "INSERT"], "written")
+
+
+def test_concurrency_limit_queues_requests_beyond_the_pool() -> None:
+    inside = [0]
+    most = [0]
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        inside[0] += 1
+        most[0] = max(most[0], inside[0])
+        await asyncio.sleep(0.05)
+        inside[0] -= 1
+
+    async def run() -> None:
+        limited = ConcurrencyLimit(app, limit=3)
+        paths = ["/v1/tags"] * 10
+        await asyncio.gather(
+            *(limited({"type": "http", "path": path}, _receive, _send) for path in paths)
+        )
+        assert most == [3]
+        most[0] = 0
+        await asyncio.gather(
+            *(limited({"type": "http", "path": "/healthz"}, _receive, _send) for _ in range(6))
+        )
+        assert most == [6]  # liveness probes never wait
+
+    asyncio.run(run())
+
+
+async def _receive() -> dict[str, Any]:  # pragma: no cover - these apps read no body
+    return {"type": "http.request", "body": b""}
+
+
+async def _send(_message: Any) -> None:  # pragma: no cover - these apps send nothing
+    pass
+
+
+def test_a_burst_beyond_the_pool_is_served(
+    engine: Engine,
+    database_url: str,
+    settings_env: Callable[..., None],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Far more concurrent requests than pooled connections: every one is answered, none
+    waits for a connection while holding a worker thread (that ends in pool timeouts)."""
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    settings_env(pool_size=1, pool_max_overflow=1, pool_timeout_s=1)
+    # Nothing else serves the test database through get_engine(): the engine built here,
+    # cached for its URL, has this small pool.
+    try:
+        with TestClient(create_app()) as client, ThreadPoolExecutor(max_workers=64) as pool:
+            paths = [f"/v1/articles/{SEED_SLUG}", "/v1/responses?facets=tag", "/v1/tags"] * 40
+            statuses = list(pool.map(lambda path: client.get(path).status_code, paths))
+        assert statuses == [200] * 120
+    finally:
+        db.get_engine().dispose()
+
+
+def test_max_page_size_comes_from_settings(
+    session: Session, settings_env: Callable[..., None]
+) -> None:
+    settings_env(max_page_size=20)
+    with TestClient(app_with_session(session)) as client:
+        assert len(client.get("/v1/arguments?limit=20").json()["items"]) == 20
+        response = client.get("/v1/arguments?limit=21")
+    assert response.headers["content-type"] == PROBLEM
+    assert (response.status_code, response.json()) == (
+        422,
+        {
+            "type": "about:blank",
+            "title": "Unprocessable Entity",
+            "status": 422,
+            "detail": "The request parameters are not valid.",
+            "instance": "/v1/arguments",
+            "invalid_params": [
+                {
+                    "name": "limit",
+                    "reason": "Value error, Input should be less than or equal to 20",
+                }
+            ],
+        },
+    )

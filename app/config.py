@@ -51,6 +51,27 @@ class Settings(BaseSettings):
     response_cache_mb: int = Field(
         default=64, ge=1, description="memory for the response cache, per worker process"
     )
+    connect_timeout_s: int = Field(
+        default=3,
+        ge=1,
+        description="PostgreSQL connect timeout: an unreachable database is a"
+        " quick 503, not a hang",
+    )
+    pool_timeout_s: float = Field(
+        default=5, gt=0, description="How long a request waits for a pooled connection"
+    )
+    max_url_length: int = Field(
+        default=8192, ge=256, description="Longer request targets (path + query) are a 414"
+    )
+    max_page_size: int = Field(
+        default=500, ge=1, le=500, description="Largest `limit` a list accepts (at most 500)"
+    )
+    request_timeout_s: float = Field(
+        default=15, gt=0, description="A request not answered by then gets a 503 problem"
+    )
+    rate_limit_per_minute: int = Field(
+        default=0, ge=0, description="Requests per minute per client IP, per process; 0 = off"
+    )
 
     @field_validator("database_url")
     @classmethod

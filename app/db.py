@@ -1,4 +1,10 @@
-"""Engine construction (SQLite and PostgreSQL specifics live here) and the request session."""
+"""Engine construction (SQLite and PostgreSQL specifics live here) and the request session.
+
+A request reads the dataset version (for its ETag) and then the data in one transaction
+snapshot, so a load committing mid-request cannot mix old and new data in one response:
+PostgreSQL request transactions are REPEATABLE READ (and READ ONLY); SQLite's deferred
+BEGIN (emitted before the first statement) takes its snapshot at the first read.
+"""
 
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,16 +24,27 @@ from app.config import Settings, get_settings
 def build_engine(url: str, settings: Settings | None = None) -> Engine:
     """An engine for `url`; SQLite gets foreign keys, WAL and real SAVEPOINT support."""
     settings = settings or get_settings()
+    # The app admits at most pool_size + pool_max_overflow requests at once (middleware.
+    # ConcurrencyLimit), so that requests never queue for a connection while holding a thread.
+    pool = {
+        "pool_size": settings.pool_size,
+        "max_overflow": settings.pool_max_overflow,
+        "pool_timeout": settings.pool_timeout_s,
+    }
     if make_url(url).get_backend_name() == "sqlite":
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 30}, **pool
+        )
         _configure_sqlite(engine)
         return engine
     return create_engine(
         url,
-        pool_size=settings.pool_size,
-        max_overflow=settings.pool_max_overflow,
+        **pool,
         pool_pre_ping=True,
-        connect_args={"options": f"-c statement_timeout={settings.statement_timeout_ms}"},
+        connect_args={
+            "options": f"-c statement_timeout={settings.statement_timeout_ms}",
+            "connect_timeout": settings.connect_timeout_s,
+        },
     )
 
 
@@ -96,9 +113,22 @@ def startup_lock(url: str) -> Iterator[None]:
         engine.dispose()
 
 
+def reading(engine: Engine) -> Engine:
+    """`engine` for request sessions: on PostgreSQL each transaction is one REPEATABLE READ,
+    READ ONLY snapshot (SQLite's transactions are snapshots already)."""
+    if engine.dialect.name != "postgresql":
+        return engine
+    return engine.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+
+
 @lru_cache
 def _engine_for(url: str) -> Engine:
     return build_engine(url)
+
+
+@lru_cache
+def _reading_engine_for(url: str) -> Engine:
+    return reading(_engine_for(url))
 
 
 def get_engine() -> Engine:
@@ -107,7 +137,7 @@ def get_engine() -> Engine:
 
 
 def get_session() -> Iterator[Session]:
-    with Session(get_engine()) as session:
+    with Session(_reading_engine_for(get_settings().database_url)) as session:
         yield session
 
 

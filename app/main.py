@@ -1,14 +1,30 @@
 """Application factory."""
 
+import base64
+import hashlib
+import re
+
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
 
 from app import __version__, openapi, problems
 from app.caching import NotModified, not_modified_response
 from app.config import Settings, get_settings
 from app.data_version import version_source
-from app.middleware import DedupeVary, HeadAsGet
+from app.middleware import (
+    AllowedMethods,
+    ConcurrencyLimit,
+    DedupeVary,
+    HeadAsGet,
+    RateLimit,
+    RequestTarget,
+    RequestTimeout,
+    SecurityHeaders,
+    UnexpectedErrors,
+)
 from app.response_cache import ResponseCache
 from app.routes import (
     articles,
@@ -22,6 +38,10 @@ from app.routes import (
     tags,
 )
 
+# Problems any operation can answer with, whatever its parameters.
+COMMON_PROBLEMS = problems.responses(400, 406, 414, 429, 503)
+CDN = "https://cdn.jsdelivr.net"
+
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
@@ -29,6 +49,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="Roundup API",
         version=__version__,
         summary="Expert-roundup journalism as structured, queryable data.",
+        docs_url=None,
+        redoc_url=None,
     )
     problems.install(app)
     openapi.install(app)
@@ -44,22 +66,51 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summaries.router,
         documents.router,
     ):
-        app.include_router(router)
+        app.include_router(router, responses=COMMON_PROBLEMS)
     explorer.install(app)
+
+    docs_page = get_swagger_ui_html(openapi_url=app.openapi_url or "", title=app.title)
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return docs_page
+
+    # Added innermost first: the last one added sees a request first. Limits and the rate
+    # limit sit outside the response cache, so cached answers obey them too.
     app.add_middleware(GZipMiddleware, minimum_size=1000)
-    app.add_middleware(
-        CORSMiddleware,
-        allow_origins=settings.cors_origins,
-        allow_methods=["GET", "HEAD", "OPTIONS"],
-        expose_headers=["ETag", "Link", "X-Total-Count", "Last-Modified"],
-        max_age=600,
-    )
-    app.add_middleware(DedupeVary)
+    app.add_middleware(ConcurrencyLimit, limit=settings.pool_size + settings.pool_max_overflow)
+    app.add_middleware(RequestTimeout, seconds=settings.request_timeout_s)
+    app.add_middleware(AllowedMethods, router=app.router)
     if settings.response_cache:
         app.add_middleware(
             ResponseCache,
             source=version_source(settings.database_url),
             max_bytes=settings.response_cache_mb * 1024 * 1024,
         )
+    app.add_middleware(RateLimit, per_minute=settings.rate_limit_per_minute)
+    app.add_middleware(RequestTarget, max_length=settings.max_url_length)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_methods=["GET", "HEAD", "OPTIONS"],
+        expose_headers=["ETag", "Link", "X-Total-Count", "Last-Modified", "Retry-After"],
+        max_age=600,
+    )
+    app.add_middleware(DedupeVary)
     app.add_middleware(HeadAsGet)
+    app.add_middleware(UnexpectedErrors)
+    app.add_middleware(SecurityHeaders, html_csp=docs_csp(bytes(docs_page.body)))
     return app
+
+
+def docs_csp(page: bytes) -> str:
+    """The docs page may run only its own inline script (by hash) and Swagger UI's bundle."""
+    hashes = " ".join(
+        "'sha256-" + base64.b64encode(hashlib.sha256(script).digest()).decode() + "'"
+        for script in re.findall(rb"<script>(.*?)</script>", page, flags=re.DOTALL)
+    )
+    return (
+        f"default-src 'none'; script-src {CDN} {hashes}; style-src {CDN} 'unsafe-inline';"
+        f" img-src 'self' data: https://fastapi.tiangolo.com; connect-src 'self';"
+        " frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+    )

@@ -12,6 +12,8 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from app import problems
+
 EXAMPLES_FILE = Path(__file__).with_name("openapi_examples.json")
 SEED_SLUG = "taking-the-pulse-should-europe-negotiate-with-russia"
 
@@ -70,12 +72,14 @@ def install(app: FastAPI) -> None:
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            schema = get_openapi(
-                title=app.title,
-                version=app.version,
-                summary=app.summary,
-                description=app.description,
-                routes=app.routes,
+            schema = problems.problem_schemas_in_openapi(
+                get_openapi(
+                    title=app.title,
+                    version=app.version,
+                    summary=app.summary,
+                    description=app.description,
+                    routes=app.routes,
+                )
             )
             examples = json.loads(EXAMPLES_FILE.read_text(encoding="utf-8"))
             for path, example in examples.items():

@@ -7,8 +7,10 @@ from typing import Annotated, Any, Literal
 from fastapi import Query, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
+from pydantic import AfterValidator
 from sqlmodel import col, select
 
+from app.config import get_settings
 from app.deps import SessionDep
 from app.filters import ResponseFilters, with_descendants
 from app.listing import MAX_LIMIT
@@ -17,9 +19,24 @@ from app.problems import InvalidParam, ProblemError
 from app.search.grammar import QuerySyntaxError
 from app.search.query import SearchQuery, parse_query
 
+
+def _within_max_page_size(limit: int) -> int:
+    """The deployment may lower the page size cap below MAX_LIMIT (ROUNDUP_MAX_PAGE_SIZE)."""
+    cap = get_settings().max_page_size
+    if limit > cap:
+        raise ValueError(f"Input should be less than or equal to {cap}")
+    return limit
+
+
 Limit = Annotated[
     int,
-    Query(ge=1, le=MAX_LIMIT, description=f"Page size, 1 to {MAX_LIMIT}. Larger is a 422."),
+    Query(
+        ge=1,
+        le=MAX_LIMIT,
+        description=f"Page size, 1 to {MAX_LIMIT} (or the deployment's lower cap)."
+        " Larger is a 422.",
+    ),
+    AfterValidator(_within_max_page_size),
 ]
 Cursor = Annotated[
     str | None,

@@ -1,5 +1,6 @@
 """RFC 9457 problem details for every error the app produces."""
 
+import logging
 from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
@@ -8,9 +9,14 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy.exc import DisconnectionError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Scope, Send
 
 PROBLEM_JSON = "application/problem+json"
+DATABASE_UNAVAILABLE = "The database is unavailable; try again shortly."
+log = logging.getLogger("roundup")
 
 
 class InvalidParam(BaseModel):
@@ -41,6 +47,22 @@ class ProblemError(Exception):
         self.invalid_params = invalid_params
 
 
+def problem_document(
+    status: int,
+    detail: str,
+    instance: str | None,
+    invalid_params: list[InvalidParam] | None = None,
+) -> dict[str, Any]:
+    problem = Problem(
+        title=HTTPStatus(status).phrase,
+        status=status,
+        detail=detail,
+        instance=instance,
+        invalid_params=invalid_params,
+    )
+    return problem.model_dump(exclude_none=True)
+
+
 def problem_response(
     request: Request,
     status: int,
@@ -49,15 +71,8 @@ def problem_response(
     invalid_params: list[InvalidParam] | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> JSONResponse:
-    problem = Problem(
-        title=HTTPStatus(status).phrase,
-        status=status,
-        detail=detail,
-        instance=request.url.path,
-        invalid_params=invalid_params,
-    )
     return JSONResponse(
-        problem.model_dump(exclude_none=True),
+        problem_document(status, detail, request.url.path, invalid_params),
         status_code=status,
         media_type=PROBLEM_JSON,
         headers=headers,
@@ -89,15 +104,54 @@ def _problem_error(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(request, exc.status, exc.detail, invalid_params=exc.invalid_params)
 
 
-def _unexpected(request: Request, _exc: Exception) -> JSONResponse:
-    return problem_response(request, 500, "An unexpected error occurred.")
+def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    # The driver's message names hosts and SQL: it goes to the log, never to the client.
+    log.warning("database unavailable: %s: %s", type(exc).__name__, str(exc).splitlines()[0])
+    return problem_response(request, 503, DATABASE_UNAVAILABLE, headers={"Retry-After": "1"})
+
+
+async def send_problem(
+    scope: Scope,
+    send: Send,
+    status: int,
+    detail: str,
+    headers: Mapping[str, str] | None = None,
+) -> None:
+    """Answer with a problem document from ASGI middleware, outside any route."""
+    response = JSONResponse(
+        problem_document(status, detail, scope.get("path")),
+        status_code=status,
+        media_type=PROBLEM_JSON,
+        headers=headers,
+    )
+
+    async def no_body() -> Any:  # pragma: no cover - problem responses never read the body
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    await response(scope, no_body, send)
 
 
 def install(app: FastAPI) -> None:
+    """Handlers for the errors routes raise; anything else is caught by
+    middleware.UnexpectedErrors (a generic 500 that names no internals)."""
     app.add_exception_handler(StarletteHTTPException, _http_exception)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(ProblemError, _problem_error)
-    app.add_exception_handler(Exception, _unexpected)
+    for error in (OperationalError, PoolTimeoutError, DisconnectionError):
+        app.add_exception_handler(error, _database_unavailable)
+
+
+def problem_schemas_in_openapi(schema: dict[str, Any]) -> dict[str, Any]:
+    """FastAPI documents a response model under the route's media type (application/json);
+    problem documents are served as application/problem+json, so move their schema there."""
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            for response in operation.get("responses", {}).values():
+                content = response.get("content", {})
+                documented = content.get("application/json", {}).get("schema", {})
+                if PROBLEM_JSON in content and documented.get("$ref", "").endswith("/Problem"):
+                    content[PROBLEM_JSON] = content.pop("application/json")
+    return schema
 
 
 def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:

@@ -206,7 +206,10 @@ def test_the_accept_header_picks_the_format(client: TestClient) -> None:
     as_ndjson = client.get("/v1/experts", headers={"Accept": "application/x-ndjson"})
     assert as_ndjson.headers["content-type"] == "application/x-ndjson"
     unknown = client.get("/v1/experts", headers={"Accept": "application/xml"})
-    assert unknown.headers["content-type"] == "application/json"
+    assert (unknown.status_code, unknown.headers["content-type"]) == (
+        406,
+        "application/problem+json",
+    )
     # The query parameter wins over the header.
     both = client.get("/v1/experts", params={"format": "json"}, headers={"Accept": "text/csv"})
     assert both.headers["content-type"] == "application/json"

@@ -74,7 +74,7 @@ def test_cors(client: TestClient) -> None:
     response = client.get("/v1/tags", headers={"Origin": "https://example.org"})
     assert response.headers["access-control-allow-origin"] == "*"
     assert response.headers["access-control-expose-headers"] == (
-        "ETag, Link, X-Total-Count, Last-Modified"
+        "ETag, Link, X-Total-Count, Last-Modified, Retry-After"
     )
     preflight = client.options(
         "/v1/tags",
@@ -105,11 +105,12 @@ def test_other_methods_are_405_problems(client: TestClient) -> None:
         response = client.request(method, DETAIL)
         assert response.status_code == 405
         assert response.headers["content-type"] == "application/problem+json"
+        assert response.headers["allow"] == "GET, HEAD, OPTIONS"
         assert response.json() == {
             "type": "about:blank",
             "title": "Method Not Allowed",
             "status": 405,
-            "detail": "Method Not Allowed",
+            "detail": f"{method} is not allowed here; allowed: GET, HEAD, OPTIONS.",
             "instance": DETAIL,
         }
 

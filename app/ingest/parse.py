@@ -30,7 +30,7 @@ from app.ingest.text import slugify
 SERIES = ("Taking the Pulse", "Judy Asks")
 _SOURCE = re.compile(r"Source:\s*(?P<credit>\S.*)")
 _DATE = re.compile(r"Published on\s+(?P<date>.*\S)")
-_DISCLAIMER = re.compile(r"(?:[A-Z][\w’'&.-]*\s)+does not take institutional positions")
+_DISCLAIMER_TAIL = "does not take institutional positions"
 _TWEET_THIS = re.compile(r"tweet this[.!]?", re.IGNORECASE)
 _READ_MORE = re.compile(
     r"read more(?:\s*[:—–|-].*|\s+(?:about|from|on|at|in|here|of)\b.*)?", re.IGNORECASE
@@ -38,6 +38,9 @@ _READ_MORE = re.compile(
 _PARTICLES = frozenset("de van von der den da di du le la del bin al ter zu dos das".split())
 _NAME_CHARS = frozenset("’'.-")
 _QUESTION_END = re.compile(r"\?[”\"’']*$")
+# The dek's question is found among the sentences just before its last question mark: a
+# bounded window, so the sentence splitter's cost does not grow with the dek.
+_QUESTION_WINDOW = 1000
 
 
 @dataclass(frozen=True)
@@ -146,9 +149,16 @@ def _question(title_rest: str, dek: str | None, line: int) -> str:
     """The title if it asks a question, else the dek's last question sentence."""
     if title_rest.endswith("?"):
         return title_rest
-    questions = [s for s in sentences(dek or "") if _QUESTION_END.search(s)]
-    if questions:
-        return questions[-1]
+    text = dek or ""
+    last = text.rfind("?")
+    if last != -1:
+        end = last + 1
+        while end < len(text) and text[end] in "”\"’'":
+            end += 1
+        window = text[max(0, end - _QUESTION_WINDOW) : end]
+        questions = [s for s in sentences(window) if _QUESTION_END.search(s)]
+        if questions:
+            return questions[-1]
     raise ParseError(line, "no question: the title does not end with '?' and the dek asks none")
 
 
@@ -292,15 +302,52 @@ def _without_noise(lines: list[_Line]) -> list[_Line]:
 def _split_disclaimer(paragraphs: list[_Line]) -> tuple[list[_Line], str | None]:
     """Separate the publisher's closing disclaimer, even when glued onto the last paragraph."""
     for index, paragraph in enumerate(paragraphs):
-        match = _DISCLAIMER.search(paragraph.text)
-        if match is None:
+        start = _disclaimer_start(paragraph.text)
+        if start is None:
             continue
-        before = paragraph.text[: match.start()].rstrip()
+        before = paragraph.text[:start].rstrip()
         disclaimer = "\n\n".join(
-            [paragraph.text[match.start() :], *(p.text for p in paragraphs[index + 1 :])]
+            [paragraph.text[start:], *(p.text for p in paragraphs[index + 1 :])]
         )
         kept = paragraphs[:index]
         if before:
             kept.append(_Line(paragraph.number, before))
         return kept, disclaimer
     return paragraphs, None
+
+
+def _disclaimer_start(paragraph: str) -> int | None:
+    r"""Where "<Capitalized Words> does not take institutional positions" first starts.
+
+    A scan back from each occurrence of the phrase, in linear time: the equivalent regex
+    search, (?:[A-Z][\w’'&.-]*\s)+does not take..., is quadratic on long capitalized text."""
+    at = paragraph.find(_DISCLAIMER_TAIL)
+    while at != -1:
+        start = _capitalized_words_before(paragraph, at)
+        if start is not None:
+            return start
+        at = paragraph.find(_DISCLAIMER_TAIL, at + 1)
+    return None
+
+
+def _capitalized_words_before(text: str, end: int) -> int | None:
+    r"""Start of the longest run of words ending at `end`, each [A-Z][\w’'&.-]* followed by
+    exactly one whitespace character; None if there is none."""
+    start = None
+    position = end
+    while position > 0 and text[position - 1].isspace():
+        word_end = word_start = position - 1
+        while word_start > 0 and _is_word_char(text[word_start - 1]):
+            word_start -= 1
+        capital = next((i for i in range(word_start, word_end) if "A" <= text[i] <= "Z"), None)
+        if capital is None:
+            break
+        start = capital
+        if capital != word_start:
+            break
+        position = word_start
+    return start
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or char in "_’'&.-"

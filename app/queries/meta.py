@@ -15,6 +15,11 @@ def data_state(session: Session) -> DatasetState | None:
     return session.get(DatasetState, 1)
 
 
+def ping(session: Session) -> None:
+    """Raises SQLAlchemyError when the database does not answer."""
+    session.execute(text("SELECT 1"))
+
+
 def schema_revision(session: Session) -> str | None:
     try:
         return session.execute(text("SELECT version_num FROM alembic_version")).scalar_one_or_none()

@@ -5,10 +5,15 @@ from pydantic import BaseModel
 from pydantic_core import to_json
 
 from app.caching import conditional_get
+from app.negotiation import require_acceptable
 from app.params import reject_unknown_params
 from app.queries.paging import IdPage
 
-V1_DEPENDENCIES = [Depends(reject_unknown_params), Depends(conditional_get)]
+V1_DEPENDENCIES = [
+    Depends(reject_unknown_params),
+    Depends(require_acceptable),
+    Depends(conditional_get),
+]
 
 
 def set_page_headers(request: Request, response: Response, page: IdPage) -> None:

@@ -6,13 +6,16 @@ from pydantic import BaseModel
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.deps import SessionDep
+from app.negotiation import require_acceptable
 from app.params import reject_unknown_params
 from app.problems import problem_response, responses
 from app.queries import meta as queries
 from app.routes import V1_DEPENDENCIES
 from app.schemas import Meta
 
-router = APIRouter(tags=["health"], dependencies=[Depends(reject_unknown_params)])
+router = APIRouter(
+    tags=["health"], dependencies=[Depends(reject_unknown_params), Depends(require_acceptable)]
+)
 meta_router = APIRouter(prefix="/v1", tags=["meta"], dependencies=V1_DEPENDENCIES)
 
 
@@ -37,6 +40,7 @@ def readyz(request: Request, session: SessionDep) -> Ready | JSONResponse:
     """Ready to serve: the database answers, is migrated to this code's revision, and holds
     at least one roundup. 503 otherwise."""
     try:
+        queries.ping(session)
         revision = queries.schema_revision(session)
         articles = queries.meta(session).counts["articles"] if revision else 0
     except SQLAlchemyError:

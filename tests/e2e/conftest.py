@@ -75,7 +75,7 @@ def wait_until_ready(base_url: str, process: subprocess.Popen[bytes], log: Path)
     raise RuntimeError(f"the server was not ready in 60 s: {log.read_text(encoding='utf-8')}")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def live_server(database_url: str, engine: Engine) -> Iterator[str]:
     """`roundup serve` in its own process on the session's (seeded) test database."""
     del engine  # requested so the database is migrated and seeded first
@@ -103,14 +103,14 @@ def live_server(database_url: str, engine: Engine) -> Iterator[str]:
                 process.wait()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def api(live_server: str) -> Iterator[httpx.Client]:
     """The public API of the same server: the truth the page is checked against."""
     with httpx.Client(base_url=live_server, timeout=10) as client:
         yield client
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

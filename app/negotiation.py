@@ -1,0 +1,108 @@
+"""Content negotiation: a 406 when `Accept` rules out every media type a route can produce.
+
+A route produces its response class's media type (application/json) and every media type
+documented in its `responses=` (problem documents: application/problem+json). An export
+route declares another type by documenting it, e.g.
+`responses={200: {"content": {"text/csv": {}}}}`; `preferred()` then picks the client's best.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from fastapi import Request
+from fastapi.datastructures import DefaultPlaceholder
+from fastapi.routing import APIRoute
+
+from app.problems import PROBLEM_JSON, ProblemError
+
+DEFAULT_TYPES = ("application/json", PROBLEM_JSON)
+
+
+@dataclass(frozen=True)
+class MediaRange:
+    type: str
+    subtype: str
+    q: float
+
+    def matches(self, media_type: str) -> int:
+        """How specifically this range matches `media_type`: 0 not at all, 3 exactly."""
+        main, _, sub = media_type.partition("/")
+        if self.type == "*":
+            return 1
+        if self.type != main:
+            return 0
+        if self.subtype == "*":
+            return 2
+        return 3 if self.subtype == sub else 0
+
+
+def parse_accept(header: str) -> list[MediaRange]:
+    """`text/csv;q=0.5, */*;q=0.1` -> media ranges; unreadable parts are skipped."""
+    ranges: list[MediaRange] = []
+    for part in header.split(",")[:50]:
+        media, *params = (piece.strip() for piece in part.split(";"))
+        main, slash, sub = media.lower().partition("/")
+        if not slash or not main or not sub or (main == "*" and sub != "*"):
+            continue
+        q = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = min(max(float(value.strip()), 0.0), 1.0)
+                except ValueError:
+                    q = 1.0
+        ranges.append(MediaRange(main, sub, q))
+    return ranges
+
+
+def quality(ranges: list[MediaRange], media_type: str) -> float:
+    """The q of the most specific range matching `media_type` (RFC 9110 12.5.1)."""
+    best = max(ranges, key=lambda r: r.matches(media_type), default=None)
+    if best is None or best.matches(media_type) == 0:
+        return 0.0
+    return best.q
+
+
+def preferred(accept: str | None, offered: Iterable[str]) -> str | None:
+    """The offered type the client likes best (ties: offer order), or None if none is
+    acceptable. No or an unreadable Accept header accepts anything: the first offer."""
+    offers = list(offered)
+    ranges = parse_accept(accept or "")
+    if not ranges:
+        return offers[0] if offers else None
+    scored = [(quality(ranges, offer), -index, offer) for index, offer in enumerate(offers)]
+    q, _, offer = max(scored, default=(0.0, 0, ""))
+    return offer if q > 0 else None
+
+
+_PRODUCES: dict[tuple[str, str], tuple[str, ...]] = {}
+
+
+def produces(route: APIRoute) -> tuple[str, ...]:
+    """Media types `route` can answer with (memoized), its response class's first."""
+    key = (route.path_format, route.name)
+    if key not in _PRODUCES:
+        response_class = route.response_class
+        if isinstance(response_class, DefaultPlaceholder):
+            response_class = response_class.value
+        found = [str(getattr(response_class, "media_type", None) or DEFAULT_TYPES[0])]
+        for response in route.responses.values():
+            found.extend(str(media) for media in response.get("content", {}))
+        found.extend(DEFAULT_TYPES)
+        _PRODUCES[key] = tuple(dict.fromkeys(found))
+    return _PRODUCES[key]
+
+
+def require_acceptable(request: Request) -> None:
+    """406 when the client accepts none of the media types this route produces."""
+    accept = request.headers.get("accept")
+    route = request.scope.get("route")
+    if not accept or not isinstance(route, APIRoute):
+        return
+    offered = produces(route)
+    if preferred(accept, offered) is None:
+        raise ProblemError(
+            406,
+            f"This resource is available as: {', '.join(offered)}.",
+        )

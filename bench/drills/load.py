@@ -1,6 +1,6 @@
 """Drill: a sustained load over every endpoint, on PostgreSQL: zero errors, p99 reported.
 
-    sudo .venv/bin/python bench/drills/load.py [--connections 64] [--seconds 60] [--workers 1]
+    sudo .venv/bin/python -m bench.drills.load [--connections 64] [--seconds 60] [--workers 1]
 
 Serves the API from a throwaway cluster (see common.py) and runs wrk against it: 2 threads,
 `--connections` keep-alive connections, `--seconds` long, a 5 s socket timeout, requests
@@ -17,7 +17,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from common import ENDPOINTS, drill_cluster, served_api
+from bench.drills.common import ENDPOINTS, drill_cluster, served_api
 
 SCRIPT = Path(__file__).with_name("all_endpoints.lua")
 

@@ -1,6 +1,6 @@
 """Drill: stop PostgreSQL under load, then start it again; the API must fail fast and heal.
 
-    sudo .venv/bin/python bench/drills/pg_outage.py [--clients 16] [--outage 10]
+    sudo .venv/bin/python -m bench.drills.pg_outage [--clients 16] [--outage 10]
 
 Serves the API from a throwaway cluster (see common.py), runs `--clients` threads that
 request every endpoint in turn (10 s client timeout, so a hang shows as a timeout), stops
@@ -19,7 +19,8 @@ from collections import Counter
 from dataclasses import dataclass
 
 import httpx
-from common import (
+
+from bench.drills.common import (
     ENDPOINTS,
     drill_cluster,
     percentile,

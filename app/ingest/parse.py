@@ -174,18 +174,26 @@ def _is_noise(text: str) -> bool:
 
 def _looks_like_name(text: str) -> bool:
     """2-5 capitalised words (particles such as 'van' or 'de' allowed), accents included."""
+    if len(text) > 60:  # cheap tests first: this runs for every line and every seam
+        return False
     words = text.split(" ")
+    if not 2 <= len(words) <= 5:
+        return False
     capitalised = [
         word
         for word in words
         if word[:1].isupper() and all(c.isalpha() or c in _NAME_CHARS for c in word)
     ]
     return (
-        len(text) <= 60
-        and 2 <= len(words) <= 5
-        and len(capitalised) >= 2
+        len(capitalised) >= 2
         and all(word in capitalised or word in _PARTICLES for word in words)
         and not _is_noise(text)
+    )
+
+
+def _is_name_word(word: str) -> bool:
+    return word in _PARTICLES or (
+        word[:1].isupper() and all(c.isalpha() or c in _NAME_CHARS for c in word)
     )
 
 
@@ -221,11 +229,16 @@ def _split_glued(text: str) -> tuple[str, str] | None:
     lower-case letter followed by a capital inside a word. Among the possible seams, one where
     the affiliation starts with a role word wins, then the longest name ("McFaul" stays whole).
     """
+    if len(text) > 360:  # a name (60) glued to an affiliation (300) at most
+        return None
     words = text.split(" ")
     candidates: list[tuple[bool, int, str, str]] = []
     for index in range(1, min(5, len(words))):
+        if not _is_name_word(words[index - 1]):
+            break  # every longer name would contain this word too
         word = words[index]
-        for seam in range(1, len(word)):
+        before = len(" ".join(words[:index])) + 1
+        for seam in range(1, min(len(word), 61 - before)):  # the name is 60 characters at most
             if not (word[seam - 1].islower() and word[seam].isupper()):
                 continue
             name = " ".join([*words[:index], word[:seam]])

@@ -73,18 +73,12 @@ class ResponseFilters:
 def response_conditions(filters: ResponseFilters) -> list[ColumnElement[bool]]:
     """Conditions on a query that joins ResponseRow, Article and Expert."""
     conditions = _common(filters)
-    if filters.tag:
-        tagged = (
-            select(col(Argument.response_id))
-            .join(ArgumentTag, col(ArgumentTag.argument_id) == Argument.id)
-            .join(Tag, col(Tag.id) == ArgumentTag.tag_id)
-        )
-        if filters.tag_match == "any":
-            conditions.append(col(ResponseRow.id).in_(tagged.where(col(Tag.slug).in_(filters.tag))))
-        else:
-            conditions.extend(
-                col(ResponseRow.id).in_(tagged.where(col(Tag.slug) == slug)) for slug in filters.tag
-            )
+    tagged = (
+        select(col(Argument.response_id))
+        .join(ArgumentTag, col(ArgumentTag.argument_id) == Argument.id)
+        .join(Tag, col(Tag.id) == ArgumentTag.tag_id)
+    )
+    conditions.extend(_tag_conditions(filters, col(ResponseRow.id), tagged))
     if filters.text is not None:
         conditions.append(col(ResponseRow.id).in_(_matching(filters.text, SearchKind.RESPONSE)))
     return conditions
@@ -95,17 +89,22 @@ def argument_conditions(filters: ResponseFilters) -> list[ColumnElement[bool]]:
     conditions = _common(filters)
     if filters.kind:
         conditions.append(col(Argument.kind).in_(filters.kind))
-    if filters.tag:
-        tagged = select(col(ArgumentTag.argument_id)).join(Tag, col(Tag.id) == ArgumentTag.tag_id)
-        if filters.tag_match == "any":
-            conditions.append(col(Argument.id).in_(tagged.where(col(Tag.slug).in_(filters.tag))))
-        else:
-            conditions.extend(
-                col(Argument.id).in_(tagged.where(col(Tag.slug) == slug)) for slug in filters.tag
-            )
+    tagged = select(col(ArgumentTag.argument_id)).join(Tag, col(Tag.id) == ArgumentTag.tag_id)
+    conditions.extend(_tag_conditions(filters, col(Argument.id), tagged))
     if filters.text is not None:
         conditions.append(col(Argument.id).in_(_matching(filters.text, SearchKind.ARGUMENT)))
     return conditions
+
+
+def _tag_conditions(
+    filters: ResponseFilters, row_id: Any, tagged: Select[Any]
+) -> list[ColumnElement[bool]]:
+    """`row_id` among the rows `tagged` selects for any of the tags, or for each of them."""
+    if not filters.tag:
+        return []
+    if filters.tag_match == "any":
+        return [row_id.in_(tagged.where(col(Tag.slug).in_(filters.tag)))]
+    return [row_id.in_(tagged.where(col(Tag.slug) == slug)) for slug in filters.tag]
 
 
 def article_conditions(filters: ResponseFilters) -> list[ColumnElement[bool]]:

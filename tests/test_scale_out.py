@@ -14,6 +14,7 @@ import httpx
 from app.config import PROJECT_DIR
 from tests.conftest import SEED_SLUG
 from tests.databases import migrate, scratch_database
+from tests.servers import wait_until_ready
 
 PORTS = (8601, 8602)
 ARTICLE = f"/v1/articles/{SEED_SLUG}"
@@ -50,7 +51,7 @@ def server(env: dict[str, str], port: int, log: Path) -> Iterator[None]:
             stderr=subprocess.STDOUT,
         )
         try:
-            wait_until_up(process, port, log)
+            wait_until_ready(f"http://127.0.0.1:{port}", process, log)
             yield
         finally:
             process.terminate()
@@ -59,20 +60,6 @@ def server(env: dict[str, str], port: int, log: Path) -> Iterator[None]:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
-
-
-def wait_until_up(process: subprocess.Popen[bytes], port: int, log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"server on {port} exited: {log.read_text(encoding='utf-8')}")
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"server on {port} did not answer: {log.read_text(encoding='utf-8')}")
 
 
 def fetch(port: int) -> httpx.Response:

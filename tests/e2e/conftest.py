@@ -5,10 +5,8 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import httpx
 import pytest
@@ -23,6 +21,7 @@ from playwright.sync_api import (
 from sqlalchemy import Engine
 
 from app.config import PROJECT_DIR
+from tests.servers import wait_until_ready
 
 ARTIFACTS = PROJECT_DIR / "tests" / "artifacts"
 CHROMIUM = "/usr/bin/chromium"
@@ -59,20 +58,6 @@ def free_port() -> int:
                 continue
             return port
     raise RuntimeError(f"no free port in {PORTS.start}-{PORTS.stop - 1}")
-
-
-def wait_until_ready(base_url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the server exited: {log.read_text(encoding='utf-8')}")
-        try:
-            if httpx.get(f"{base_url}/readyz", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"the server was not ready in 60 s: {log.read_text(encoding='utf-8')}")
 
 
 @pytest.fixture(scope="package")

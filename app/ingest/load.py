@@ -1,7 +1,7 @@
 """Idempotent loader: annotated documents -> rows, keyed on natural keys. Flushes, never commits."""
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
@@ -30,7 +30,7 @@ from app.models import (
     Tag,
     row_id,
 )
-from app.search.index import article_text_of, sync_article
+from app.search.index import article_text_of, index_afterwards, sync_article
 from app.search.text import terms
 
 Row = TypeVar("Row", bound=SQLModel)
@@ -416,6 +416,16 @@ def bulk_load(
             for model in _ID_MODELS
         },
     )
+    with index_afterwards(session):
+        for batch in _batches(documents, known, batch_size):
+            _bulk_batch(session, batch, catalog, known, report)
+    _advance_sequences(session, known)
+
+
+def _batches(
+    documents: Iterable[AnnotatedDocument], known: "_Known", size: int
+) -> Iterator[list[AnnotatedDocument]]:
+    """`documents` in lists of `size`, each checked to be new to the load."""
     slugs: set[str] = set()
     batch: list[AnnotatedDocument] = []
     for document in documents:
@@ -428,12 +438,11 @@ def bulk_load(
             raise ValueError(f"roundup {document.document.slug!r} has an expert twice; use load")
         slugs.add(document.document.slug)
         batch.append(document)
-        if len(batch) == batch_size:
-            _bulk_batch(session, batch, catalog, known, report)
+        if len(batch) == size:
+            yield batch
             batch = []
     if batch:
-        _bulk_batch(session, batch, catalog, known, report)
-    _advance_sequences(session, known)
+        yield batch
 
 
 @dataclass

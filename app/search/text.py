@@ -11,6 +11,7 @@ plain words and agree on every token and position.
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 _TOKEN = re.compile(
     r"(?:[^\W_]|[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f])+"
@@ -26,6 +27,13 @@ class Token:
 
 def fold(word: str) -> str:
     """`Kobzová` -> `kobzova`; characters that are not letters or digits are dropped."""
+    if word.isascii() and word.isalnum():
+        return word.lower()  # the common case, and what the general path gives for it
+    return _fold_unicode(word)
+
+
+@lru_cache(maxsize=65536)
+def _fold_unicode(word: str) -> str:
     decomposed = unicodedata.normalize("NFKD", word)
     stripped = "".join(c for c in decomposed if not unicodedata.category(c).startswith("M"))
     return "".join(c for c in stripped.casefold() if c.isalnum())
@@ -43,4 +51,9 @@ def tokens(text: str) -> list[Token]:
 
 def terms(text: str) -> str:
     """What the index stores for `text`: its folded tokens, space-separated."""
-    return " ".join(token.term for token in tokens(text))
+    words = _TOKEN.findall(text)
+    joined = " ".join(words)
+    if joined.isascii():
+        return joined.lower()  # every word is ASCII letters and digits: fold is lower()
+    folded = (fold(word) for word in words)
+    return " ".join(term for term in folded if term)

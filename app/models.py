@@ -4,7 +4,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Column, Enum, MetaData, Text, UniqueConstraint
+from sqlalchemy import Column, Enum, Index, MetaData, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 SQLModel.metadata.naming_convention = {
@@ -158,8 +158,11 @@ class Tag(SQLModel, table=True):
 class ArgumentTag(SQLModel, table=True):
     __tablename__ = "argument_tag"
 
+    # (tag_id, argument_id) indexed too: a tag's arguments come from the index alone.
+    __table_args__ = (Index("ix_argument_tag_tag_id_argument_id", "tag_id", "argument_id"),)
+
     argument_id: int = Field(foreign_key="argument.id", primary_key=True, ondelete="CASCADE")
-    tag_id: int = Field(foreign_key="tag.id", primary_key=True, index=True)
+    tag_id: int = Field(foreign_key="tag.id", primary_key=True)
 
 
 class DatasetState(SQLModel, table=True):
@@ -184,7 +187,8 @@ class SearchDocument(SQLModel, table=True):
     """One searchable text, derived from the rows above by the loader (app.search.index).
 
     `terms` is `text` tokenized and folded (app.search.text); the full-text indexes are built
-    on it by migration 0002: an FTS5 table on SQLite, a GIN tsvector index on PostgreSQL.
+    on it by migrations: an FTS5 table on SQLite (0002); on PostgreSQL a stored tsvector
+    column `terms_vector` with a GIN index (0003), not part of the model.
     """
 
     __tablename__ = "search_document"

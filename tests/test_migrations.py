@@ -35,7 +35,7 @@ def _schema(engine: Engine) -> set[str]:
     with engine.connect() as connection:
         if on_postgresql():
             indexes = connection.execute(
-                text("SELECT indexname FROM pg_indexes WHERE indexname LIKE '%tsvector%'")
+                text("SELECT indexname FROM pg_indexes WHERE indexname LIKE '%terms_%'")
             )
         else:
             indexes = connection.execute(
@@ -46,17 +46,17 @@ def _schema(engine: Engine) -> set[str]:
 
 
 def test_upgrade_downgrade_upgrade(tmp_path: Path) -> None:
-    head = TABLES | (
-        {"ix_search_document_terms_tsvector"}
-        if on_postgresql()
-        else FTS_TABLES | {"search_document_ad", "search_document_ai", "search_document_au"}
-    )
+    sqlite_search = FTS_TABLES | {"search_document_ad", "search_document_ai", "search_document_au"}
+    head = TABLES | ({"ix_search_document_terms_vector"} if on_postgresql() else sqlite_search)
+    at_0002 = TABLES | ({"ix_search_document_terms_tsvector"} if on_postgresql() else sqlite_search)
     with scratch_database(tmp_path) as url:
         config = alembic_config(url)
         engine = create_engine(url)
         try:
             command.upgrade(config, "head")
             assert _schema(engine) == head
+            command.downgrade(config, "0002")
+            assert _schema(engine) == at_0002
             command.downgrade(config, "0001")
             assert _schema(engine) == TABLES - {"search_document"}
             command.downgrade(config, "base")

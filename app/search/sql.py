@@ -1,6 +1,7 @@
 """Full-text matching in SQL: FTS5 on SQLite, a GIN-indexed tsvector on PostgreSQL.
 
-Both are built by migration 0002 over `search_document.terms`. A query reaches SQL only as
+Both are built by migrations over `search_document.terms` (0002: FTS5; 0003: PostgreSQL's
+stored `terms_vector` column and its GIN index). A query reaches SQL only as
 the strings compiled from its parsed form (bound parameters), never as user text.
 """
 
@@ -15,7 +16,9 @@ from app.models import SearchDocument
 from app.search.query import SearchQuery
 
 FTS_TABLE = "search_fts"
-TSVECTOR_INDEX = "ix_search_document_terms_tsvector"
+# PostgreSQL only (migration 0003): the stored tsvector of `terms`, GIN-indexed.
+VECTOR_COLUMN = "terms_vector"
+VECTOR_INDEX = "ix_search_document_terms_vector"
 _SIMPLE: ColumnElement[Any] = literal_column("'simple'::regconfig")
 _FTS = table(FTS_TABLE, column("rowid"))
 
@@ -58,10 +61,11 @@ def scored_matches(query: SearchQuery, dialect: str) -> Select[Any]:
 def include_in_autogenerate(
     _obj: object, name: str | None, type_: str, _reflected: bool, _compare_to: object
 ) -> bool:
-    """Alembic include_object: the FTS5 tables and the expression index are not models."""
+    """Alembic include_object: the FTS5 tables and PostgreSQL's tsvector column and its index
+    are not models."""
     if type_ == "table" and name is not None:
         return name != FTS_TABLE and not name.startswith(f"{FTS_TABLE}_")
-    return not (type_ == "index" and name == TSVECTOR_INDEX)
+    return (type_, name) not in {("index", VECTOR_INDEX), ("column", VECTOR_COLUMN)}
 
 
 def _fts5_match(query: SearchQuery) -> ColumnElement[bool]:
@@ -69,8 +73,7 @@ def _fts5_match(query: SearchQuery) -> ColumnElement[bool]:
 
 
 def _vector() -> ColumnElement[Any]:
-    # The exact expression of the GIN index, so that the planner can use it.
-    return func.to_tsvector(_SIMPLE, col(SearchDocument.terms))
+    return literal_column(f"search_document.{VECTOR_COLUMN}")
 
 
 def _tsquery(query: SearchQuery) -> ColumnElement[Any]:

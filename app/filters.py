@@ -70,41 +70,68 @@ class ResponseFilters:
         )
 
 
-def response_conditions(filters: ResponseFilters) -> list[ColumnElement[bool]]:
-    """Conditions on a query that joins ResponseRow, Article and Expert."""
-    conditions = _common(filters)
+def response_conditions(
+    filters: ResponseFilters, correlated: bool = False
+) -> list[ColumnElement[bool]]:
+    """Conditions on a query that joins ResponseRow, Article and Expert. `correlated` writes
+    the conditions on other tables as EXISTS lookups, row by row: for a query that walks rows
+    in order and stops at a page, rather than one that reads every match."""
+    conditions = _common(filters, correlated)
     tagged = (
         select(col(Argument.response_id))
         .join(ArgumentTag, col(ArgumentTag.argument_id) == Argument.id)
         .join(Tag, col(Tag.id) == ArgumentTag.tag_id)
     )
-    conditions.extend(_tag_conditions(filters, col(ResponseRow.id), tagged))
+    conditions.extend(_tag_conditions(filters, col(ResponseRow.id), tagged, correlated))
     if filters.text is not None:
         conditions.append(col(ResponseRow.id).in_(_matching(filters.text, SearchKind.RESPONSE)))
     return conditions
 
 
-def argument_conditions(filters: ResponseFilters) -> list[ColumnElement[bool]]:
-    """Conditions on a query that joins Argument, ResponseRow, Article and Expert."""
-    conditions = _common(filters)
+def argument_conditions(
+    filters: ResponseFilters, correlated: bool = False
+) -> list[ColumnElement[bool]]:
+    """Conditions on a query that joins Argument, ResponseRow, Article and Expert (`correlated`:
+    as in response_conditions)."""
+    conditions = _common(filters, correlated)
     if filters.kind:
         conditions.append(col(Argument.kind).in_(filters.kind))
-    tagged = select(col(ArgumentTag.argument_id)).join(Tag, col(Tag.id) == ArgumentTag.tag_id)
-    conditions.extend(_tag_conditions(filters, col(Argument.id), tagged))
+    conditions.extend(_tag_conditions(filters, col(Argument.id), tagged_arguments(), correlated))
     if filters.text is not None:
         conditions.append(col(Argument.id).in_(_matching(filters.text, SearchKind.ARGUMENT)))
     return conditions
 
 
+def tagged_arguments() -> Select[Any]:
+    """Ids of tagged arguments, with their tags joined (read from argument_tag's indexes)."""
+    return select(col(ArgumentTag.argument_id)).join(Tag, col(Tag.id) == ArgumentTag.tag_id)
+
+
+def only_tags(filters: ResponseFilters) -> bool:
+    """Whether tags are all that `filters` filter on."""
+    return bool(filters.tag) and filters == ResponseFilters(
+        tag=filters.tag, tag_match=filters.tag_match
+    )
+
+
 def _tag_conditions(
-    filters: ResponseFilters, row_id: Any, tagged: Select[Any]
+    filters: ResponseFilters, row_id: Any, tagged: Select[Any], correlated: bool
 ) -> list[ColumnElement[bool]]:
     """`row_id` among the rows `tagged` selects for any of the tags, or for each of them."""
     if not filters.tag:
         return []
     if filters.tag_match == "any":
-        return [row_id.in_(tagged.where(col(Tag.slug).in_(filters.tag)))]
-    return [row_id.in_(tagged.where(col(Tag.slug) == slug)) for slug in filters.tag]
+        return [_among(row_id, tagged.where(col(Tag.slug).in_(filters.tag)), correlated)]
+    return [_among(row_id, tagged.where(col(Tag.slug) == slug), correlated) for slug in filters.tag]
+
+
+def _among(row_id: Any, ids: Select[Any], correlated: bool) -> ColumnElement[bool]:
+    """`row_id` IN the one-column `ids`; or EXISTS (`ids` where its column is `row_id`)."""
+    if not correlated:
+        member: ColumnElement[bool] = row_id.in_(ids)
+        return member
+    [selected] = ids.selected_columns
+    return ids.where(selected == row_id).exists()
 
 
 def article_conditions(filters: ResponseFilters) -> list[ColumnElement[bool]]:
@@ -129,7 +156,7 @@ def _matching(query: SearchQuery, kind: SearchKind) -> Select[Any]:
     )
 
 
-def _common(filters: ResponseFilters) -> list[ColumnElement[bool]]:
+def _common(filters: ResponseFilters, correlated: bool) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if filters.article:
         conditions.append(col(Article.slug).in_(filters.article))
@@ -141,7 +168,7 @@ def _common(filters: ResponseFilters) -> list[ColumnElement[bool]]:
             .join(Affiliation, col(Affiliation.id) == ResponseAffiliation.affiliation_id)
             .where(col(Affiliation.organization_id).in_(filters.organization_ids))
         )
-        conditions.append(col(ResponseRow.id).in_(printed_at))
+        conditions.append(_among(col(ResponseRow.id), printed_at, correlated))
     if filters.stance:
         conditions.append(col(ResponseRow.stance).in_(filters.stance))
     if filters.published_from is not None:

@@ -13,7 +13,9 @@ from app.filters import (
     STANCE_LABELS,
     ResponseFilters,
     argument_conditions,
+    only_tags,
     response_conditions,
+    tagged_arguments,
 )
 from app.listing import SortKey, parse_sort
 from app.models import (
@@ -80,7 +82,7 @@ def _responses(
         statement = statement.join(Article, col(Article.id) == Response.article_id)
     if filters.expert or "expert" in sorts:
         statement = statement.join(Expert, col(Expert.id) == Response.expert_id)
-    return statement.where(*response_conditions(filters))
+    return statement.where(*response_conditions(filters, correlated=walk_articles))
 
 
 def _arguments(
@@ -114,7 +116,18 @@ def _arguments(
             statement = statement.join(Article, col(Article.id) == Response.article_id)
     if expert:
         statement = statement.join(Expert, col(Expert.id) == Response.expert_id)
-    return statement.where(*argument_conditions(filters))
+    return statement.where(*argument_conditions(filters, correlated=walk_articles))
+
+
+def _tagged_only(filters: ResponseFilters) -> Select[Any]:
+    """The arguments matching tag filters alone, from argument_tag's index without visiting
+    the arguments: those with any of the tags, or with as many of them as were asked."""
+    tags = set(filters.tag)
+    tagged = tagged_arguments().where(col(Tag.slug).in_(tags))
+    if filters.tag_match == "any":
+        return tagged.distinct().subquery().select()
+    wanted = tagged.group_by(col(ArgumentTag.argument_id)).having(func.count() == len(tags))
+    return wanted.subquery().select()
 
 
 def _table(model: Any) -> Table:
@@ -193,7 +206,8 @@ def list_arguments(
 ) -> tuple[list[ArgumentItem], IdPage]:
     keys = parse_sort(sort, ARGUMENT_SORTS)
     context = repr(("arguments", filters.fingerprint(), sort))
-    total = count_rows(session, _arguments(filters))
+    counted = _tagged_only(filters) if only_tags(filters) else _arguments(filters)
+    total = count_rows(session, counted)
     sorted_rows = _arguments(filters, [key.name for key in keys], _walk_articles(keys, total))
     page = page_ids(session, sorted_rows, col(Argument.id), keys, limit, cursor, context, total)
     return argument_items(session, page.ids), page

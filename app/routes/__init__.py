@@ -1,5 +1,8 @@
 """One router per resource; every /v1 route rejects unknown parameters and answers 304s."""
 
+from collections.abc import Sequence
+from typing import Any
+
 from fastapi import Depends, Request, Response
 from pydantic import BaseModel
 from pydantic_core import to_json
@@ -8,12 +11,31 @@ from app.caching import conditional_get
 from app.negotiation import require_acceptable
 from app.params import reject_unknown_params
 from app.queries.paging import IdPage
+from app.schemas import FacetValue
 
 V1_DEPENDENCIES = [
     Depends(reject_unknown_params),
     Depends(require_acceptable),
     Depends(conditional_get),
 ]
+
+
+def page_response(
+    request: Request,
+    response: Response,
+    items: Sequence[BaseModel],
+    page: IdPage,
+    facets: dict[str, list[FacetValue]] | None = None,
+) -> Response:
+    """The page envelope of app.listing.Page, serialized once, with the page headers."""
+    set_page_headers(request, response, page)
+    envelope = {
+        "items": items,
+        "total": page.total,
+        "next_cursor": page.next_cursor,
+        "facets": facets,
+    }
+    return json_response(envelope, response)
 
 
 def set_page_headers(request: Request, response: Response, page: IdPage) -> None:
@@ -24,9 +46,10 @@ def set_page_headers(request: Request, response: Response, page: IdPage) -> None
         response.headers["Link"] = f'<{next_url}>; rel="next"'
 
 
-def json_response(model: BaseModel, response: Response) -> Response:
-    """`model` serialized once, with the headers dependencies set on `response`: FastAPI
-    would validate a returned model against `response_model` again before serializing it."""
+def json_response(model: BaseModel | dict[str, Any], response: Response) -> Response:
+    """`model` (or a dict holding models) serialized once, with the headers dependencies set on
+    `response`: FastAPI would validate a returned model against `response_model` again before
+    serializing it."""
     headers = {
         name: value
         for name, value in response.headers.items()

@@ -5,7 +5,6 @@ from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
-from fastapi.responses import StreamingResponse
 
 from app.deps import ArticleDep, SessionDep
 from app.exports import columns
@@ -14,7 +13,7 @@ from app.listing import Page
 from app.params import CommaList, Cursor, Limit, split_commas
 from app.problems import responses
 from app.queries import articles
-from app.routes import V1_DEPENDENCIES, json_response, set_page_headers
+from app.routes import V1_DEPENDENCIES, json_response, page_response
 from app.schemas import ArticleDetail, ArticleListItem
 
 router = APIRouter(prefix="/v1/articles", tags=["articles"], dependencies=V1_DEPENDENCIES)
@@ -40,7 +39,7 @@ def list_articles(
     ] = "-published_on,slug",
     limit: Limit = 50,
     cursor: Cursor = None,
-) -> Page[ArticleListItem] | StreamingResponse:
+) -> Response:
     """Roundups, newest first, each with its stance counts (for a stance bar).
     `format=csv|ndjson` streams every matching article."""
     fetch = partial(
@@ -54,8 +53,7 @@ def list_articles(
     if export != "json":
         return export_list(export, "articles", columns.ARTICLES, fetch, cursor, response)
     items, page = fetch(limit=limit, cursor=cursor)
-    set_page_headers(request, response, page)
-    return Page(items=items, total=page.total, next_cursor=page.next_cursor)
+    return page_response(request, response, items, page)
 
 
 @router.get("/{slug}", response_model=ArticleDetail, responses=responses(400, 404, 422))

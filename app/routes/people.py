@@ -4,7 +4,6 @@ from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
-from fastapi.responses import StreamingResponse
 
 from app.deps import ExpertDep, OrganizationDep, SessionDep
 from app.exports import columns
@@ -13,7 +12,7 @@ from app.listing import Page
 from app.params import CommaList, Cursor, Limit, split_commas
 from app.problems import responses
 from app.queries import people
-from app.routes import V1_DEPENDENCIES, set_page_headers
+from app.routes import V1_DEPENDENCIES, page_response
 from app.schemas import ExpertDetail, ExpertListItem, OrganizationDetail, OrganizationListItem
 
 router = APIRouter(prefix="/v1", dependencies=V1_DEPENDENCIES)
@@ -39,15 +38,14 @@ def list_experts(
     ] = "name",
     limit: Limit = 50,
     cursor: Cursor = None,
-) -> Page[ExpertListItem] | StreamingResponse:
+) -> Response:
     """Every expert, with how many answers they have given. `format=csv|ndjson` streams them
     all."""
     fetch = partial(people.list_experts, session, split_commas(organization), sort)
     if export != "json":
         return export_list(export, "experts", columns.EXPERTS, fetch, cursor, response)
     items, page = fetch(limit=limit, cursor=cursor)
-    set_page_headers(request, response, page)
-    return Page(items=items, total=page.total, next_cursor=page.next_cursor)
+    return page_response(request, response, items, page)
 
 
 @router.get(
@@ -82,15 +80,14 @@ def list_organizations(
     ] = "name",
     limit: Limit = 50,
     cursor: Cursor = None,
-) -> Page[OrganizationListItem] | StreamingResponse:
+) -> Response:
     """Organizations from the curated gazetteer and the affiliation lines.
     `format=csv|ndjson` streams them all."""
     fetch = partial(people.list_organizations, session, split_commas(kind), sort)
     if export != "json":
         return export_list(export, "organizations", columns.ORGANIZATIONS, fetch, cursor, response)
     items, page = fetch(limit=limit, cursor=cursor)
-    set_page_headers(request, response, page)
-    return Page(items=items, total=page.total, next_cursor=page.next_cursor)
+    return page_response(request, response, items, page)
 
 
 @router.get(

@@ -5,7 +5,6 @@ from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from fastapi.responses import StreamingResponse
 
 from app.deps import SessionDep
 from app.exports import columns
@@ -24,7 +23,7 @@ from app.params import (
 )
 from app.problems import responses
 from app.queries import responses as queries
-from app.routes import V1_DEPENDENCIES, set_page_headers
+from app.routes import V1_DEPENDENCIES, page_response
 from app.schemas import ArgumentItem, ResponseItem
 from app.search.query import SearchQuery
 
@@ -55,7 +54,7 @@ def list_responses(
     facets: Facets = None,
     limit: Limit = 50,
     cursor: Cursor = None,
-) -> Page[ResponseItem] | StreamingResponse:
+) -> Response:
     """Experts' answers across roundups; `q` keeps those whose text matches. Facets (`stance`,
     `tag`, `organization`, `expert`, `article`) count responses over the whole filtered set; a
     response counts once per tag it raises, so tag counts can add up to more than `total`.
@@ -66,13 +65,8 @@ def list_responses(
     if export != "json":
         return export_list(export, "responses", columns.RESPONSES, fetch, cursor, response)
     items, page = fetch(limit=limit, cursor=cursor)
-    set_page_headers(request, response, page)
-    return Page(
-        items=items,
-        total=page.total,
-        next_cursor=page.next_cursor,
-        facets=queries.response_facets(session, filters, names) if names else None,
-    )
+    chosen = queries.response_facets(session, filters, names) if names else None
+    return page_response(request, response, items, page, chosen)
 
 
 @router.get(
@@ -98,7 +92,7 @@ def list_arguments(
     facets: Facets = None,
     limit: Limit = 50,
     cursor: Cursor = None,
-) -> Page[ArgumentItem] | StreamingResponse:
+) -> Response:
     """Arguments, each with its response's expert, article and stance. Filters are those of
     /v1/responses plus `kind`; `tag` matches the argument's own tags, `q` its own text. Facets
     add `kind`. `format=csv|ndjson` streams every matching argument."""
@@ -108,10 +102,5 @@ def list_arguments(
     if export != "json":
         return export_list(export, "arguments", columns.ARGUMENTS, fetch, cursor, response)
     items, page = fetch(limit=limit, cursor=cursor)
-    set_page_headers(request, response, page)
-    return Page(
-        items=items,
-        total=page.total,
-        next_cursor=page.next_cursor,
-        facets=queries.argument_facets(session, filters, names) if names else None,
-    )
+    chosen = queries.argument_facets(session, filters, names) if names else None
+    return page_response(request, response, items, page, chosen)

@@ -13,7 +13,7 @@ from app.models import SearchKind
 from app.params import Cursor, required_text_query, response_filters, search_kinds
 from app.problems import responses
 from app.queries import search as queries
-from app.routes import V1_DEPENDENCIES, set_page_headers
+from app.routes import V1_DEPENDENCIES, json_response, set_page_headers
 from app.schemas import SearchResults
 from app.search.query import SearchQuery
 
@@ -33,7 +33,7 @@ def search(
     export: FormatDep,
     limit: Annotated[int, Query(ge=1, le=100, description="Page size, 1 to 100.")] = 20,
     cursor: Cursor = None,
-) -> SearchResults | Response:
+) -> Response:
     """Ranked hits across the experts' answers, their arguments, and article titles and deks,
     each with its article, expert and stance and a highlighted snippet. Query language:
     words, "phrases", prefix*, AND, OR, NOT, parentheses (docs/api.md#search). Filters are
@@ -44,6 +44,7 @@ def search(
         return export_list(export, "search", columns.SEARCH_HITS, fetch, cursor, response)
     items, page = fetch(limit=limit, cursor=cursor)
     set_page_headers(request, response, page)
-    return SearchResults(
+    results = SearchResults.model_construct(
         query=query.canonical, items=items, total=page.total, next_cursor=page.next_cursor
     )
+    return json_response(results, response)

@@ -4,7 +4,8 @@ from collections import defaultdict
 from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import Select, Table, func
+from sqlalchemy import Row, Select, Table, func
+from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, distinct, select
 
 from app.db import OrderedJoin
@@ -30,11 +31,10 @@ from app.models import (
     ResponseAffiliation,
     Stance,
     Tag,
-    row_id,
 )
 from app.queries.common import argument_tags, printed_affiliations
 from app.queries.paging import IdPage, count_facet, count_rows, page_ids
-from app.schemas import ArgumentItem, ArticleRef, ExpertRef, FacetValue, ResponseItem
+from app.schemas import ArgumentItem, FacetValue, ResponseItem
 
 RESPONSE_SORTS: dict[str, Any] = {
     "published_on": col(Article.published_on),
@@ -156,49 +156,79 @@ def list_responses(
 
 
 def response_items(session: Session, ids: list[int]) -> list[ResponseItem]:
+    """The responses `ids`, in that order, from plain rows (no ORM objects per row)."""
     rows = {
-        row_id(response): (response, article, expert)
-        for response, article, expert in session.exec(
-            select(Response, Article, Expert)
+        row.id: row
+        for row in session.execute(
+            select_columns(
+                col(Response.id),
+                col(Response.position),
+                col(Response.affiliation_line),
+                col(Response.stance),
+                col(Response.stance_phrase),
+                col(Response.stance_source),
+                col(Response.word_count),
+                col(Response.body),
+                *_ARTICLE_AND_EXPERT,
+            )
             .join(Article, col(Article.id) == Response.article_id)
             .join(Expert, col(Expert.id) == Response.expert_id)
             .where(col(Response.id).in_(ids))
-        ).all()
+        )
     }
     affiliations = printed_affiliations(session, ids)
     tags: dict[int, list[str]] = defaultdict(list)
-    for response_id, slug in session.exec(
-        select(Argument.response_id, Tag.slug)
+    for response_id, slug in session.execute(
+        select_columns(col(Argument.response_id), col(Tag.slug))
         .distinct()
         .join(ArgumentTag, col(ArgumentTag.argument_id) == Argument.id)
         .join(Tag, col(Tag.id) == ArgumentTag.tag_id)
         .where(col(Argument.response_id).in_(ids))
         .order_by(col(Argument.response_id), col(Tag.slug))
-    ).all():
+    ):
         tags[response_id].append(slug)
-    counts = dict(
-        session.exec(
-            select(Argument.response_id, func.count())
+    counts: dict[int, int] = {
+        row.response_id: row.count
+        for row in session.execute(
+            select_columns(col(Argument.response_id), func.count().label("count"))
             .where(col(Argument.response_id).in_(ids))
             .group_by(col(Argument.response_id))
-        ).all()
-    )
-    items = []
-    for response_id in ids:
-        response, article, expert = rows[response_id]
-        items.append(
-            ResponseItem.model_validate(
-                {
-                    **response.model_dump(),
-                    "article": ArticleRef.model_validate(article),
-                    "expert": ExpertRef.model_validate(expert),
-                    "affiliations": affiliations[response_id],
-                    "tags": tags[response_id],
-                    "argument_count": counts.get(response_id, 0),
-                }
-            )
         )
-    return items
+    }
+    return [
+        ResponseItem.model_validate(
+            {
+                **_with_article_and_expert(rows[response_id]),
+                "affiliations": affiliations[response_id],
+                "tags": tags[response_id],
+                "argument_count": counts.get(response_id, 0),
+            }
+        )
+        for response_id in ids
+    ]
+
+
+_ARTICLE_AND_EXPERT: tuple[Any, ...] = (
+    col(Article.slug).label("article_slug"),
+    col(Article.title).label("article_title"),
+    col(Article.published_on).label("article_published_on"),
+    col(Expert.slug).label("expert_slug"),
+    col(Expert.name).label("expert_name"),
+)
+
+
+def _with_article_and_expert(row: Row[Any]) -> dict[str, Any]:
+    """A row's own columns, with the `_ARTICLE_AND_EXPERT` columns as nested references."""
+    fields = dict(row._mapping)
+    return {
+        **fields,
+        "article": {
+            "slug": fields["article_slug"],
+            "title": fields["article_title"],
+            "published_on": fields["article_published_on"],
+        },
+        "expert": {"slug": fields["expert_slug"], "name": fields["expert_name"]},
+    }
 
 
 def list_arguments(
@@ -214,33 +244,35 @@ def list_arguments(
 
 
 def argument_items(session: Session, ids: list[int]) -> list[ArgumentItem]:
+    """The arguments `ids`, in that order, from plain rows (no ORM objects per row)."""
     rows = {
-        row_id(argument): (argument, response, article, expert)
-        for argument, response, article, expert in session.exec(
-            select(Argument, Response, Article, Expert)
+        row.id: row
+        for row in session.execute(
+            select_columns(
+                col(Argument.id),
+                col(Argument.position),
+                col(Argument.text),
+                col(Argument.start),
+                col(Argument.end),
+                col(Argument.kind),
+                col(Argument.annotation_source),
+                col(Response.position).label("response_position"),
+                col(Response.stance),
+                *_ARTICLE_AND_EXPERT,
+            )
             .join(Response, col(Response.id) == Argument.response_id)
             .join(Article, col(Article.id) == Response.article_id)
             .join(Expert, col(Expert.id) == Response.expert_id)
             .where(col(Argument.id).in_(ids))
-        ).all()
+        )
     }
     tags = argument_tags(session, ids)
-    items = []
-    for argument_id in ids:
-        argument, response, article, expert = rows[argument_id]
-        items.append(
-            ArgumentItem.model_validate(
-                {
-                    **argument.model_dump(),
-                    "article": ArticleRef.model_validate(article),
-                    "expert": ExpertRef.model_validate(expert),
-                    "response_position": response.position,
-                    "stance": response.stance,
-                    "tags": tags[argument_id],
-                }
-            )
+    return [
+        ArgumentItem.model_validate(
+            {**_with_article_and_expert(rows[argument_id]), "tags": tags[argument_id]}
         )
-    return items
+        for argument_id in ids
+    ]
 
 
 def response_facets(

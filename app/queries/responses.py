@@ -188,9 +188,9 @@ def response_items(session: Session, ids: list[int]) -> list[ResponseItem]:
     ):
         tags[response_id].append(slug)
     counts: dict[int, int] = {
-        row.response_id: row.count
+        row.response_id: row.arguments
         for row in session.execute(
-            select_columns(col(Argument.response_id), func.count().label("count"))
+            select_columns(col(Argument.response_id), func.count().label("arguments"))
             .where(col(Argument.response_id).in_(ids))
             .group_by(col(Argument.response_id))
         )

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from sqlalchemy import and_, case, false, func, or_, select
+from sqlalchemy import Select, and_, case, false, func, or_, select
 from sqlmodel import Session, col
 
 from app.filters import (
@@ -35,7 +35,67 @@ def search(
     """Hits by relevance (bm25 on SQLite, ts_rank on PostgreSQL); ties: articles, answers,
     arguments, then index order. Filters are those of /v1/responses (/v1/arguments for
     argument hits); article hits only survive the filters that can describe an article."""
-    matches = scored_matches(query, session.get_bind().dialect.name).subquery()
+    context = repr(("search", query.canonical, filters.fingerprint(), kinds))
+    offset = _offset(cursor, context)
+    dialect = session.get_bind().dialect.name
+    found = None
+    if filters == ResponseFilters() and set(kinds) == set(SearchKind):
+        found = _unfiltered(session, scored_matches(query, dialect), offset + limit + 1)
+    if found is None:
+        found = _filtered(session, query, filters, kinds, dialect, offset + limit + 1)
+    total, ranked = found
+    ids = ranked[offset:]
+    next_cursor = None
+    if len(ids) > limit:
+        ids = ids[:limit]
+        next_cursor = encode_cursor([offset + limit], context)
+    return _hits(session, query, ids), IdPage(ids, total, next_cursor)
+
+
+# Rows ranked past the page by the unfiltered search, to see where the page's last score ends.
+_MARGIN = 50
+
+
+def _unfiltered(
+    session: Session, matches: Select[Any], wanted: int
+) -> tuple[int, list[int]] | None:
+    """Without filters, the full-text index alone ranks the hits (no joins): the `wanted`
+    best by score, then by kind and id among equal scores, and the number of matches. None
+    when more rows share the boundary score than were read (the caller then ranks in SQL)."""
+    ranked = matches.subquery()
+    total = session.execute(select(func.count()).select_from(ranked)).scalar_one()
+    rows = list(
+        session.execute(
+            select(ranked.c.id, ranked.c.score)
+            .order_by(ranked.c.score.desc(), ranked.c.id)
+            .limit(wanted + _MARGIN)
+        )
+    )
+    if len(rows) == wanted + _MARGIN and rows[-1].score == rows[wanted - 1].score:
+        return None  # rows not read may tie with the last wanted one
+    kinds = {
+        row.id: SearchKind(row.kind)
+        for row in session.execute(
+            select(col(SearchDocument.id), col(SearchDocument.kind)).where(
+                col(SearchDocument.id).in_([row.id for row in rows])
+            )
+        )
+    }
+    rows.sort(key=lambda row: (-row.score, _KIND_ORDER[kinds[row.id]], row.id))
+    return total, [row.id for row in rows[:wanted]]
+
+
+def _filtered(
+    session: Session,
+    query: SearchQuery,
+    filters: ResponseFilters,
+    kinds: tuple[SearchKind, ...],
+    dialect: str,
+    wanted: int,
+) -> tuple[int, list[int]]:
+    """Every match joined to what the filters read, ranked in SQL: the `wanted` best and the
+    number of matches."""
+    matches = scored_matches(query, dialect).subquery()
     branches = {
         SearchKind.ARTICLE: article_conditions(filters),
         SearchKind.RESPONSE: response_conditions(filters),
@@ -51,20 +111,13 @@ def search(
         .outerjoin(Argument, col(Argument.id) == SearchDocument.argument_id)
         .where(or_(false(), *(and_(kind == k, *branches[k]) for k in kinds)))
     )
-    context = repr(("search", query.canonical, filters.fingerprint(), kinds))
-    offset = _offset(cursor, context)
     total = session.execute(select(func.count()).select_from(statement.subquery())).scalar_one()
     ordered = statement.order_by(
         matches.c.score.desc(),
         case(_KIND_ORDER, value=kind),
         col(SearchDocument.id),
     )
-    ids = list(session.execute(ordered.offset(offset).limit(limit + 1)).scalars())
-    next_cursor = None
-    if len(ids) > limit:
-        ids = ids[:limit]
-        next_cursor = encode_cursor([offset + limit], context)
-    return _hits(session, query, ids), IdPage(ids, total, next_cursor)
+    return total, list(session.execute(ordered.limit(wanted)).scalars())
 
 
 def _offset(cursor: str | None, context: str) -> int:

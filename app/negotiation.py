@@ -94,7 +94,7 @@ def produces(route: APIRoute) -> tuple[str, ...]:
     return _PRODUCES[key]
 
 
-def require_acceptable(request: Request) -> None:
+async def require_acceptable(request: Request) -> None:
     """406 when the client accepts none of the media types this route produces."""
     accept = request.headers.get("accept")
     route = request.scope.get("route")

@@ -1,7 +1,9 @@
 """A cache of rendered GET responses, keyed by the data version: hot reads skip the framework.
 
-A response is stored only when it is a complete 200 under /v1/ and the data version was the
-same before and after it was rendered, so an entry never mixes versions. Every request reads
+A response is stored only when it is a complete 200 under /v1/ of at most MAX_ENTRY_BYTES
+(a streamed export included, kept in one piece) and the data version was the same before and
+after it was rendered, so an entry never mixes versions. Entries are keyed by path, query,
+Accept, Origin and whether the client takes gzip: all that changes the bytes sent. Every request reads
 the current version (see app.data_version); entries of older versions are dropped when it
 changes, and the cache holds at most `max_bytes` (least recently used first out). A matching
 If-None-Match is answered 304 from the entry's ETag. With the setting off, or when the
@@ -16,7 +18,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.data_version import VersionSource
 
 MAX_ENTRY_BYTES = 2 * 1024 * 1024
-_KEY_HEADERS = (b"accept", b"accept-encoding", b"origin")
 _NOT_MODIFIED_HEADERS = {b"etag", b"cache-control", b"vary", b"last-modified", b"date"}
 
 
@@ -57,7 +58,10 @@ class ResponseCache:
         key = (
             scope["path"].encode(),
             scope["query_string"],
-            *(headers.get(name, b"") for name in _KEY_HEADERS),
+            headers.get(b"accept", b""),
+            headers.get(b"origin", b""),
+            # All that Accept-Encoding changes is whether the body is gzipped (GZipMiddleware).
+            b"gzip" if b"gzip" in headers.get(b"accept-encoding", b"") else b"",
         )
         entry = self.entries.get(key)
         if entry is not None:
@@ -84,28 +88,33 @@ class ResponseCache:
     ) -> None:
         start: Message | None = None
         chunks: list[bytes] = []
-        keep = True
+        size = 0
+        keep = complete = False
 
         async def capture(message: Message) -> None:
-            nonlocal start, keep
+            nonlocal start, keep, complete, size
             if message["type"] == "http.response.start":
                 start = message
                 keep = message["status"] == 200
-            elif message["type"] == "http.response.body":
-                if message.get("more_body", False):
-                    keep = False  # streamed (exports): never cached
-                elif keep:
-                    chunks.append(message.get("body", b""))
+            elif message["type"] == "http.response.body" and keep:
+                body = message.get("body", b"")
+                size += len(body)
+                keep = size <= MAX_ENTRY_BYTES  # a large export streams through, not kept
+                chunks.append(body if keep else b"")
+                complete = not message.get("more_body", False)
             await send(message)
 
         await self.app(scope, receive, capture)
-        if not keep or start is None or len(chunks) != 1 or len(chunks[0]) > MAX_ENTRY_BYTES:
+        if not (keep and complete) or start is None:
             return
         if self.source is None or self.source.current() != version or self.version != version:
             return  # the data changed while this was rendered: do not keep it
-        headers = list(start["headers"])
+        body = b"".join(chunks)
+        # A streamed response had no Content-Length; the kept one is sent in one piece.
+        headers = [(n, v) for n, v in start["headers"] if n != b"content-length"]
+        headers.append((b"content-length", str(len(body)).encode()))
         etag = next((value for name, value in headers if name == b"etag"), None)
-        self._store(key, Entry(headers, chunks[0], etag))
+        self._store(key, Entry(headers, body, etag))
 
     def _store(self, key: tuple[bytes, ...], entry: Entry) -> None:
         previous = self.entries.pop(key, None)

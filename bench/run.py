@@ -130,6 +130,10 @@ def _measure_all(
             row["status"] = f"not available ({status})"
             print(f"   {endpoint.name}: not available ({status})")
         else:
+            if load.fill_repeats and endpoint.server == "app":
+                filling = time.perf_counter()
+                urls.fill(server.base_url, endpoint.lines, load.fill_repeats)
+                row["fill_seconds"] = round(time.perf_counter() - filling, 1)
             url_file = _write_lines(folder, endpoint)
             measured = wrk.measure(
                 server.base_url, url_file, load, lambda: servers.wait_idle(server)
@@ -175,13 +179,24 @@ def main() -> None:
     parser.add_argument("--cold", action="store_true", help="ROUNDUP_RESPONSE_CACHE=0")
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument(
+        "--fill",
+        type=int,
+        default=8,
+        help="warm runs: request each URL this many times first, so every worker caches it",
+    )
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--only", nargs="*", help="endpoint names to run (default: all)")
     parser.add_argument("--no-datasette", action="store_true")
     args = parser.parse_args()
 
     wrk.require_wrk()
-    load = wrk.Load(connections=args.connections, seconds=args.seconds, warmup_seconds=args.warmup)
+    load = wrk.Load(
+        connections=args.connections,
+        seconds=args.seconds,
+        warmup_seconds=args.warmup,
+        fill_repeats=0 if args.cold else args.fill,
+    )
     started = time.time()
     sqlite_url, sqlite_file, sqlite_load = _sqlite_database(args.roundups, args.seed)
     if args.database_url:
@@ -270,6 +285,7 @@ def main() -> None:
             "wrk_threads": load.threads,
             "seconds": load.seconds,
             "warmup_seconds": load.warmup_seconds,
+            "fill_repeats": load.fill_repeats,
             "server_env": {k: v for k, v in env.items() if k.startswith("ROUNDUP_")},
             "uvicorn": "as `roundup serve`: uvloop, httptools, access log on, same for references",
             "datasette": datasette_version,

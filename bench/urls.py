@@ -5,6 +5,8 @@ import random
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,6 +83,17 @@ def get(
             return answer.status, dict(answer.headers), answer.read()
     except urllib.error.HTTPError as error:
         return error.code, dict(error.headers), error.read()
+
+
+def fill(base_url: str, lines: Sequence[str], repeats: int, threads: int = 8) -> None:
+    """Request every path of `lines` `repeats` times, `threads` at a time, each on a new
+    connection: the server's worker processes share the connections, so that each renders
+    (and keeps in its response cache) every URL before a warm run is measured."""
+    paths = [line.split("\t")[0] for line in lines] * repeats
+    with ThreadPoolExecutor(threads) as pool:
+        for status in pool.map(lambda path: get(base_url, path)[0], paths):
+            if status != 200:
+                raise RuntimeError(f"filling the cache: a request answered {status}")
 
 
 def deep_cursor_paths(base_url: str, arguments: int, count: int = 10) -> tuple[int, list[str]]:

@@ -16,6 +16,8 @@ class Load:
     threads: int = 2
     seconds: int = 10
     warmup_seconds: int = 3
+    # Warm runs of the app: each URL requested this many times on new connections first.
+    fill_repeats: int = 0
     # Longer than a run, so that no slow response is dropped from the latency histogram.
     timeout_seconds: int = 60
 

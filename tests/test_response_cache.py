@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from app import response_cache
 from app.config import Settings
 from app.data_version import SQLiteVersion, version_source
 from app.db import build_engine, get_session
@@ -153,3 +154,39 @@ def test_version_sources(tmp_path: Path) -> None:
     missing = version_source(f"sqlite:///{tmp_path / 'absent.db'}")
     assert isinstance(missing, SQLiteVersion)
     assert missing.current() is None  # unreadable: requests pass through uncached
+
+
+def test_exports_are_kept_whole_and_large_ones_stream_through(
+    cached: tuple[TestClient, Counting, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client, counter, _ = cached
+    url = f"/v1/arguments?article={SEED_SLUG}&format=csv"
+    identity = {"Accept-Encoding": "identity"}
+    first = client.get(url, headers=identity)
+    calls = counter.calls
+    again = client.get(url, headers=identity)
+    assert counter.calls == calls
+    assert (again.status_code, again.content) == (200, first.content)
+    assert again.headers["content-length"] == str(len(first.content))
+    assert again.headers["content-disposition"] == first.headers["content-disposition"]
+    monkeypatch.setattr(response_cache, "MAX_ENTRY_BYTES", len(first.content) - 1)
+    big = "/v1/arguments?format=csv"  # the same rows as `url`: one byte over the limit
+    assert client.get(big, headers=identity).status_code == 200
+    calls = counter.calls
+    assert client.get(big, headers=identity).content == client.get(big, headers=identity).content
+    assert counter.calls == calls + 2
+
+
+def test_clients_that_take_the_same_bytes_share_an_entry(
+    cached: tuple[TestClient, Counting, Any],
+) -> None:
+    client, counter, _ = cached
+    plain = client.get(DETAIL, headers={"Accept-Encoding": "identity"})
+    calls = counter.calls
+    for encoding in ("", "deflate", "br;q=1, identity"):
+        again = client.get(DETAIL, headers={"Accept-Encoding": encoding})
+        assert (again.content, again.headers["etag"]) == (plain.content, plain.headers["etag"])
+    gzipped = client.get(DETAIL, headers={"Accept-Encoding": "gzip, deflate, br"})
+    assert gzipped.headers["content-encoding"] == "gzip"
+    assert client.get(DETAIL, headers={"Accept-Encoding": "gzip"}).content == gzipped.content
+    assert counter.calls == calls + 1

@@ -9,6 +9,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app import __version__, openapi, problems
 from app.caching import NotModified, not_modified_response
@@ -43,9 +44,27 @@ COMMON_PROBLEMS = problems.responses(400, 406, 414, 429, 503)
 CDN = "https://cdn.jsdelivr.net"
 
 
+class RoundupAPI(FastAPI):
+    """FastAPI with a front door: when `front` is set (the response cache, with no rate limit
+    to obey), it sees each request before anything else, so a hit costs a lookup and never
+    enters the middleware stack; what it stores is what that stack sent, headers and all."""
+
+    front: ASGIApp | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.front is None:
+            await super().__call__(scope, receive, send)
+        else:
+            await self.front(scope, receive, send)
+
+    async def stack(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The application behind the front door: middleware, routing, handlers."""
+        await super().__call__(scope, receive, send)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
-    app = FastAPI(
+    app = RoundupAPI(
         title="Roundup API",
         version=__version__,
         summary="Expert-roundup journalism as structured, queryable data.",
@@ -75,18 +94,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def docs() -> HTMLResponse:
         return docs_page
 
-    # Added innermost first: the last one added sees a request first. Limits and the rate
-    # limit sit outside the response cache, so cached answers obey them too.
+    # Added innermost first: the last one added sees a request first. The response cache is
+    # the front door; with a rate limit set, it sits inside the limit instead, so that cached
+    # answers obey it too (and outer layers add their headers to each answer).
     app.add_middleware(GZipMiddleware, minimum_size=1000)
     app.add_middleware(ConcurrencyLimit, limit=settings.pool_size + settings.pool_max_overflow)
     app.add_middleware(RequestTimeout, seconds=settings.request_timeout_s)
     app.add_middleware(AllowedMethods, router=app.router)
     if settings.response_cache:
-        app.add_middleware(
-            ResponseCache,
-            source=version_source(settings.database_url),
-            max_bytes=settings.response_cache_mb * 1024 * 1024,
-        )
+        source = version_source(settings.database_url)
+        max_bytes = settings.response_cache_mb * 1024 * 1024
+        if settings.rate_limit_per_minute:
+            app.add_middleware(ResponseCache, source=source, max_bytes=max_bytes)
+        else:
+            app.front = ResponseCache(app.stack, source, max_bytes)
     app.add_middleware(RateLimit, per_minute=settings.rate_limit_per_minute)
     app.add_middleware(RequestTarget, max_length=settings.max_url_length)
     app.add_middleware(

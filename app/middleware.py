@@ -1,8 +1,9 @@
 """ASGI middleware of our own: pure ASGI (no BaseHTTPMiddleware), each a few lines.
 
 Order, outermost first (see main.create_app): SecurityHeaders, UnexpectedErrors, HeadAsGet,
-DedupeVary, CORS, RequestTarget, RateLimit, the response cache (app.response_cache),
-AllowedMethods, RequestTimeout, ConcurrencyLimit, GZip, then the routes.
+DedupeVary, CORS, RequestTarget, RateLimit, AllowedMethods, RequestTimeout, ConcurrencyLimit,
+GZip, then the routes. The response cache (app.response_cache) runs in front of all of them;
+with a rate limit set, just inside RateLimit instead.
 """
 
 import asyncio

@@ -2,12 +2,12 @@
 
 A response is stored only when it is a complete 200 under /v1/ of at most MAX_ENTRY_BYTES
 (a streamed export included, kept in one piece) and the data version was the same before and
-after it was rendered, so an entry never mixes versions. Entries are keyed by path, query,
-Accept, Origin and whether the client takes gzip: all that changes the bytes sent. Every request reads
-the current version (see app.data_version); entries of older versions are dropped when it
-changes, and the cache holds at most `max_bytes` (least recently used first out). A matching
-If-None-Match is answered 304 from the entry's ETag. With the setting off, or when the
-version cannot be read, requests pass straight through.
+after it was rendered, so an entry never mixes versions. Entries are keyed by scheme, Host,
+the raw path and query, Accept, Origin and whether the client takes gzip: all that changes
+the bytes sent. Every request reads the current version (see app.data_version); entries of
+older versions are dropped when it changes, and the cache holds at most `max_bytes` (least
+recently used first out). A matching If-None-Match is answered 304 from the entry's ETag.
+With the setting off, or when the version cannot be read, requests pass straight through.
 """
 
 from collections import OrderedDict
@@ -56,7 +56,9 @@ class ResponseCache:
             self.version = version
         headers = dict(scope["headers"])
         key = (
-            scope["path"].encode(),
+            scope["scheme"].encode(),
+            headers.get(b"host", b""),  # Link headers are absolute URLs
+            scope.get("raw_path") or scope["path"].encode(),
             scope["query_string"],
             headers.get(b"accept", b""),
             headers.get(b"origin", b""),

@@ -5,13 +5,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlmodel import Session
 
 from app.db import build_engine
 from app.ingest.document import AnnotatedDocument
 from app.ingest.load import Catalog, LoadReport, bulk_load, load, load_catalog
 from app.models import metadata
+from app.search.query import parse_query
+from app.search.sql import scored_matches
 from bench import corpus
 from tests.databases import migrate, scratch_database
 from tests.snapshots import snapshot
@@ -86,6 +88,18 @@ def test_bulk_load_writes_the_rows_load_writes(engines: tuple[Engine, Engine]) -
         expected = _rows(first)
         assert _rows(second) == expected
     assert len(expected["argument_tag"]) == 12 * 7 * 5 * 2 + 7 * 5 * 2
+    # The full-text index, built once at the end of the bulk load, matches what the row by row
+    # index gives, and keeps following later loads (trigger and GIN index put back).
+    query = parse_query(" OR ".join(corpus.search_words()[:3]))
+    matched = []
+    for engine in engines:
+        with Session(engine) as session:
+            ranked = scored_matches(query, engine.dialect.name).subquery()
+            matched.append(
+                session.execute(select(ranked.c.id).order_by(ranked.c.id)).scalars().all()
+            )
+    assert matched[0] == matched[1]
+    assert len(matched[0]) > 100
     columns = list(metadata.tables["organization"].columns.keys())
     organizations = [dict(zip(columns, row, strict=True)) for row in expected["organization"]]
     assert any(org["kind"] == "unknown" and org["parent_id"] for org in organizations)

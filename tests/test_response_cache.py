@@ -2,6 +2,7 @@
 
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -42,10 +43,12 @@ class Counting:
         self.calls = 0
 
 
-@pytest.fixture
-def cached(seeded_url: str) -> Iterator[tuple[TestClient, Counting, Any]]:
-    engine = build_engine(seeded_url)
-    app = create_app(Settings(DATABASE_URL=seeded_url, response_cache=True))
+@contextmanager
+def counted_client(url: str, **settings: Any) -> Iterator[tuple[TestClient, Counting, Any]]:
+    """A client of the app with the response cache on, counting the requests that reach
+    the app behind it."""
+    engine = build_engine(url)
+    app = create_app(Settings(DATABASE_URL=url, response_cache=True, **settings))
     counter = Counting()
 
     def counted_session() -> Iterator[Session]:
@@ -57,6 +60,12 @@ def cached(seeded_url: str) -> Iterator[tuple[TestClient, Counting, Any]]:
     with TestClient(app) as client:
         yield client, counter, engine
     engine.dispose()
+
+
+@pytest.fixture
+def cached(seeded_url: str) -> Iterator[tuple[TestClient, Counting, Any]]:
+    with counted_client(seeded_url) as found:
+        yield found
 
 
 def test_a_hit_is_served_without_the_app(cached: tuple[TestClient, Counting, Any]) -> None:
@@ -146,7 +155,7 @@ def test_the_cache_is_bounded() -> None:
     for n in range(5):
         client.get(f"/v1/x{n}")
     assert cache.size <= 1000
-    assert [key[0] for key in cache.entries] == [b"/v1/x2", b"/v1/x3", b"/v1/x4"]
+    assert [key[2] for key in cache.entries] == [b"/v1/x2", b"/v1/x3", b"/v1/x4"]
 
 
 def test_version_sources(tmp_path: Path) -> None:
@@ -190,3 +199,34 @@ def test_clients_that_take_the_same_bytes_share_an_entry(
     assert gzipped.headers["content-encoding"] == "gzip"
     assert client.get(DETAIL, headers={"Accept-Encoding": "gzip"}).content == gzipped.content
     assert counter.calls == calls + 1
+
+
+def test_a_hit_carries_every_header_the_stack_sent(
+    cached: tuple[TestClient, Counting, Any],
+) -> None:
+    """In front of the middleware stack, the cache keeps the headers the stack produced."""
+    client, _, _ = cached
+    origin = {"Origin": "https://reader.example", "Accept-Encoding": "identity"}
+    first = client.get(DETAIL, headers=origin)
+    second = client.get(DETAIL, headers=origin)
+    assert sorted(h for h in second.headers.multi_items() if h[0] != "date") == sorted(
+        h for h in first.headers.multi_items() if h[0] != "date"
+    )
+    assert second.headers["access-control-allow-origin"] == "*"
+    assert second.headers["x-content-type-options"] == "nosniff"
+    assert second.headers["content-security-policy"].startswith("default-src 'none'")
+    assert second.headers["vary"] == first.headers["vary"]
+
+
+def test_each_host_gets_its_own_links(cached: tuple[TestClient, Counting, Any]) -> None:
+    client, _, _ = cached
+    for _ in range(2):
+        for host in ("a.example", "b.example"):
+            response = client.get("/v1/arguments?limit=1", headers={"Host": host})
+            assert response.headers["link"].startswith(f"<http://{host}/v1/arguments?")
+
+
+def test_with_a_rate_limit_hits_obey_it(seeded_url: str) -> None:
+    with counted_client(seeded_url, rate_limit_per_minute=3) as (client, counter, _):
+        statuses = [client.get(DETAIL).status_code for _ in range(4)]
+    assert (statuses, counter.calls) == ([200, 200, 200, 429], 1)

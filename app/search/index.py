@@ -13,6 +13,7 @@ from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from app.models import Argument, Article, Response, SearchDocument, SearchKind, row_id
+from app.search.sql import VECTOR_INDEX
 from app.search.text import terms
 
 
@@ -86,19 +87,26 @@ _INSERT_TRIGGER = "search_document_ai"
 
 @contextmanager
 def index_afterwards(session: Session) -> Iterator[None]:
-    """For a first load into an empty `search_document`: on SQLite the FTS5 table is built once
-    at the end (its 'rebuild' command) instead of row by row through the insert trigger, about
-    seven times faster; the trigger is dropped and put back, as written, in the same
-    transaction. PostgreSQL's index needs nothing."""
-    if session.get_bind().dialect.name != "sqlite":
+    """For a first load into an empty `search_document`: the full-text index is built once at
+    the end instead of row by row. SQLite: the FTS5 insert trigger is dropped, then the FTS5
+    'rebuild' command runs and the trigger is put back as it was written. PostgreSQL: the GIN
+    index is dropped and created again from its own definition (readers of the table wait
+    for the load's commit, as they would for the empty table's first rows). All of it inside
+    the load's transaction: a failed load leaves the index and trigger as they were."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        found = "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = :name"
+        name, drop = _INSERT_TRIGGER, f"DROP TRIGGER {_INSERT_TRIGGER}"
+    elif dialect == "postgresql":
+        found = "SELECT indexdef FROM pg_indexes WHERE indexname = :name"
+        name, drop = VECTOR_INDEX, f"DROP INDEX {VECTOR_INDEX}"
+    else:
         yield
         return
-    trigger = session.execute(
-        text("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = :name"),
-        {"name": _INSERT_TRIGGER},
-    ).scalar_one()
-    session.execute(text(f"DROP TRIGGER {_INSERT_TRIGGER}"))
+    definition = session.execute(text(found), {"name": name}).scalar_one()
+    session.execute(text(drop))
     yield
     session.flush()
-    session.execute(text("INSERT INTO search_fts(search_fts) VALUES ('rebuild')"))
-    session.execute(text(trigger))
+    if dialect == "sqlite":
+        session.execute(text("INSERT INTO search_fts(search_fts) VALUES ('rebuild')"))
+    session.execute(text(definition))

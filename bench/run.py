@@ -132,8 +132,11 @@ def _measure_all(
         else:
             if load.fill_repeats and endpoint.server == "app":
                 filling = time.perf_counter()
-                urls.fill(server.base_url, endpoint.lines, load.fill_repeats)
+                failed = urls.fill(
+                    server.base_url, endpoint.lines, load.fill_repeats, load.fill_threads
+                )
                 row["fill_seconds"] = round(time.perf_counter() - filling, 1)
+                row["fill_failures"] = failed
             url_file = _write_lines(folder, endpoint)
             measured = wrk.measure(
                 server.base_url, url_file, load, lambda: servers.wait_idle(server)
@@ -196,6 +199,7 @@ def main() -> None:
         seconds=args.seconds,
         warmup_seconds=args.warmup,
         fill_repeats=0 if args.cold else args.fill,
+        fill_threads=args.workers,
     )
     started = time.time()
     sqlite_url, sqlite_file, sqlite_load = _sqlite_database(args.roundups, args.seed)

@@ -16,8 +16,10 @@ class Load:
     threads: int = 2
     seconds: int = 10
     warmup_seconds: int = 3
-    # Warm runs of the app: each URL requested this many times on new connections first.
+    # Warm runs of the app: each URL requested this many times on new connections first,
+    # this many at a time (one per worker: more would only queue, and slow queries time out).
     fill_repeats: int = 0
+    fill_threads: int = 2
     # Longer than a run, so that no slow response is dropped from the latency histogram.
     timeout_seconds: int = 60
 

@@ -4,9 +4,11 @@ import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from enum import StrEnum
 from functools import cached_property
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
+import psycopg
 from sqlalchemy import Table, func, insert, text
 from sqlmodel import Session, SQLModel, col, delete, select, update
 
@@ -494,9 +496,29 @@ def _insert_ids(
     ids = list(range(first, first + len(rows)))
     for row, row_id_ in zip(rows, ids, strict=True):
         row["id"] = row_id_
-    session.execute(insert(table), rows)
+    _insert_many(session, table, rows)
     known.next_id[table.name] = first + len(rows)
     return ids
+
+
+def _insert_many(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert `rows` (dicts with the same keys). PostgreSQL takes them by COPY, its fastest
+    way in (into the same transaction); SQLite by one executemany."""
+    if not rows:
+        return
+    if session.get_bind().dialect.name != "postgresql":
+        session.execute(insert(table), rows)
+        return
+    columns = list(rows[0])
+    names = ", ".join(f'"{column}"' for column in columns)  # quoted: "end" is a keyword
+    connection = cast(psycopg.Connection[Any], session.connection().connection.dbapi_connection)
+    with (
+        connection.cursor() as cursor,
+        cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            # StrEnum members go in as their values, as SQLAlchemy stores them.
+            copy.write_row([str(v) if isinstance(v, StrEnum) else v for v in row.values()])
 
 
 def _advance_sequences(session: Session, known: _Known) -> None:
@@ -569,8 +591,7 @@ def _bulk_batch(
         for response_id, ids in zip(response_ids, affiliation_ids, strict=True)
         for position, affiliation_id in enumerate(ids, start=1)
     ]
-    if printed:
-        session.execute(insert(_table(ResponseAffiliation)), printed)
+    _insert_many(session, _table(ResponseAffiliation), printed)
     report.inserted += len(printed)
     arguments = [
         (response_id, position, argument)
@@ -600,8 +621,7 @@ def _bulk_batch(
         for argument_id, (_, _, argument) in zip(argument_ids, arguments, strict=True)
         for tag_id in sorted({known.tags[slug] for slug in argument.tags})
     ]
-    if tagged:
-        session.execute(insert(_table(ArgumentTag)), tagged)
+    _insert_many(session, _table(ArgumentTag), tagged)
     _bulk_search_documents(session, batch, article_ids, response_ids, argument_ids, report)
     session.flush()
 
@@ -655,7 +675,7 @@ def _bulk_search_documents(
                     argument_id=argument_id,
                 )
     if rows:
-        session.execute(insert(_table(SearchDocument)), rows)
+        _insert_many(session, _table(SearchDocument), rows)
     report.reindexed += len(rows)
 
 

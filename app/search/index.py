@@ -109,4 +109,9 @@ def index_afterwards(session: Session) -> Iterator[None]:
     session.flush()
     if dialect == "sqlite":
         session.execute(text("INSERT INTO search_fts(search_fts) VALUES ('rebuild')"))
+    else:
+        # Building the index over a large load outlasts a statement timeout set for reads,
+        # and goes faster with more memory than the default 64 MB (for this transaction only).
+        session.execute(text("SET LOCAL statement_timeout = 0"))
+        session.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))
     session.execute(text(definition))

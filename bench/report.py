@@ -72,7 +72,7 @@ def ratios(runs: dict[tuple[str, str], dict[str, Any]]) -> str:
             continue
         for endpoint, row in sqlite["endpoints"].items():
             other = postgresql["endpoints"].get(endpoint, {})
-            if row.get("server") != "app" or {row.get("status"), other.get("status")} != {"ok"}:
+            if row.get("server") != "roundup" or {row.get("status"), other.get("status")} != {"ok"}:
                 continue
             p99 = other["p99_ms"] / row["p99_ms"]
             rate = row["requests_per_second"] / other["requests_per_second"]

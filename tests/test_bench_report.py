@@ -10,7 +10,7 @@ from bench import report
 def _run(backend: str, mode: str, rate: float, p99: float) -> dict[str, Any]:
     row = {
         "label": "GET /v1/articles/{slug}",
-        "server": "app",
+        "server": "roundup",
         "status": "ok",
         "completed": True,
         "requests_per_second": rate,

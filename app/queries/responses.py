@@ -124,6 +124,8 @@ def _tagged_only(filters: ResponseFilters) -> Select[Any]:
     the arguments: those with any of the tags, or with as many of them as were asked."""
     tags = set(filters.tag)
     tagged = tagged_arguments().where(col(Tag.slug).in_(tags))
+    if len(tags) == 1:
+        return tagged  # an argument carries a tag once: no duplicates to remove
     if filters.tag_match == "any":
         return tagged.distinct().subquery().select()
     wanted = tagged.group_by(col(ArgumentTag.argument_id)).having(func.count() == len(tags))

@@ -5,10 +5,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, inspect, select
 from sqlmodel import Session
 
 from app.db import build_engine
+from app.ingest import deferred
 from app.ingest.document import AnnotatedDocument
 from app.ingest.load import Catalog, LoadReport, bulk_load, load, load_catalog
 from app.models import metadata
@@ -100,6 +101,15 @@ def test_bulk_load_writes_the_rows_load_writes(engines: tuple[Engine, Engine]) -
             )
     assert matched[0] == matched[1]
     assert len(matched[0]) > 100
+    # The indexes it dropped for the load are all back, as the migrations made them.
+    indexes = [
+        {table: inspect(engine).get_indexes(table) for table in deferred.TABLES}
+        for engine in engines
+    ]
+    assert indexes[0] == indexes[1]
+    assert {"name": "ix_argument_response_id", "column_names": ["response_id"]}.items() <= (
+        indexes[1]["argument"][0].items()
+    )
     columns = list(metadata.tables["organization"].columns.keys())
     organizations = [dict(zip(columns, row, strict=True)) for row in expected["organization"]]
     assert any(org["kind"] == "unknown" and org["parent_id"] for org in organizations)

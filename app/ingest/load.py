@@ -13,6 +13,7 @@ from sqlalchemy import Table, func, insert, text
 from sqlmodel import Session, SQLModel, col, delete, select, update
 
 from app.data_version import CHANNEL
+from app.ingest.deferred import indexes_afterwards
 from app.ingest.document import AnnotatedDocument, AnnotatedResponse, ParsedAffiliation
 from app.ingest.rules import TagRule, tag_rules
 from app.ingest.specs import OrganizationSpec, TagSpec
@@ -32,7 +33,7 @@ from app.models import (
     Tag,
     row_id,
 )
-from app.search.index import article_text_of, index_afterwards, sync_article
+from app.search.index import article_text_of, sync_article
 from app.search.text import terms
 
 Row = TypeVar("Row", bound=SQLModel)
@@ -418,7 +419,7 @@ def bulk_load(
             for model in _ID_MODELS
         },
     )
-    with index_afterwards(session):
+    with indexes_afterwards(session):
         for batch in _batches(documents, known, batch_size):
             _bulk_batch(session, batch, catalog, known, report)
     _advance_sequences(session, known)

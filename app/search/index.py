@@ -5,15 +5,11 @@ where they differ, so loading the same document twice writes nothing. The FTS5 t
 `search_document` through triggers (SQLite); the GIN index follows it by itself (PostgreSQL).
 """
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from app.models import Argument, Article, Response, SearchDocument, SearchKind, row_id
-from app.search.sql import VECTOR_INDEX
 from app.search.text import terms
 
 
@@ -80,38 +76,3 @@ def _documents(session: Session, article: Article) -> dict[tuple[SearchKind, int
     ):
         add(SearchKind.ARGUMENT, row_id(argument), argument.text, argument.response_id)
     return found
-
-
-_INSERT_TRIGGER = "search_document_ai"
-
-
-@contextmanager
-def index_afterwards(session: Session) -> Iterator[None]:
-    """For a first load into an empty `search_document`: the full-text index is built once at
-    the end instead of row by row. SQLite: the FTS5 insert trigger is dropped, then the FTS5
-    'rebuild' command runs and the trigger is put back as it was written. PostgreSQL: the GIN
-    index is dropped and created again from its own definition (readers of the table wait
-    for the load's commit, as they would for the empty table's first rows). All of it inside
-    the load's transaction: a failed load leaves the index and trigger as they were."""
-    dialect = session.get_bind().dialect.name
-    if dialect == "sqlite":
-        found = "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = :name"
-        name, drop = _INSERT_TRIGGER, f"DROP TRIGGER {_INSERT_TRIGGER}"
-    elif dialect == "postgresql":
-        found = "SELECT indexdef FROM pg_indexes WHERE indexname = :name"
-        name, drop = VECTOR_INDEX, f"DROP INDEX {VECTOR_INDEX}"
-    else:
-        yield
-        return
-    definition = session.execute(text(found), {"name": name}).scalar_one()
-    session.execute(text(drop))
-    yield
-    session.flush()
-    if dialect == "sqlite":
-        session.execute(text("INSERT INTO search_fts(search_fts) VALUES ('rebuild')"))
-    else:
-        # Building the index over a large load outlasts a statement timeout set for reads,
-        # and goes faster with more memory than the default 64 MB (for this transaction only).
-        session.execute(text("SET LOCAL statement_timeout = 0"))
-        session.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))
-    session.execute(text(definition))

@@ -6,8 +6,10 @@ after it was rendered, so an entry never mixes versions. Entries are keyed by sc
 the raw path and query, Accept, Origin and whether the client takes gzip: all that changes
 the bytes sent. Every request reads the current version (see app.data_version); entries of
 older versions are dropped when it changes, and the cache holds at most `max_bytes` (least
-recently used first out). A matching If-None-Match is answered 304 from the entry's ETag.
-With the setting off, or when the version cannot be read, requests pass straight through.
+recently used first out). A matching If-None-Match is answered 304 from the entry's ETag,
+with the headers the application sends with a 304; If-Modified-Since alone goes to the
+application. With the setting off, or when the version cannot be read, requests pass
+straight through.
 """
 
 from collections import OrderedDict
@@ -18,7 +20,19 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.data_version import VersionSource
 
 MAX_ENTRY_BYTES = 2 * 1024 * 1024
-_NOT_MODIFIED_HEADERS = {b"etag", b"cache-control", b"vary", b"last-modified", b"date"}
+# What a 304 carries: what app.caching and the outer layers (CORS, security headers) send with
+# one, never the body's own headers or those of a rendered page (Link, X-Total-Count).
+_NOT_MODIFIED_HEADERS = {
+    b"etag",
+    b"cache-control",
+    b"vary",
+    b"last-modified",
+    b"date",
+    b"x-content-type-options",
+    b"referrer-policy",
+    b"x-frame-options",
+    b"content-security-policy",
+}
 
 
 @dataclass(frozen=True)
@@ -54,7 +68,12 @@ class ResponseCache:
             self.entries.clear()
             self.size = 0
             self.version = version
-        headers = dict(scope["headers"])
+        # The first of a repeated header, as Starlette reads it: the key must describe what
+        # the application saw.
+        headers = dict(reversed(scope["headers"]))
+        if b"if-modified-since" in headers and b"if-none-match" not in headers:
+            await self.app(scope, receive, send)  # answered by app.caching, from the data
+            return
         key = (
             scope["scheme"].encode(),
             headers.get(b"host", b""),  # Link headers are absolute URLs
@@ -78,7 +97,7 @@ class ResponseCache:
             and if_none_match is not None
             and _matches(if_none_match, entry.etag)
         ):
-            kept = [(n, v) for n, v in entry.headers if n in _NOT_MODIFIED_HEADERS]
+            kept = [(n, v) for n, v in entry.headers if _kept_in_304(n)]
             await send({"type": "http.response.start", "status": 304, "headers": kept})
             await send({"type": "http.response.body", "body": b""})
             return
@@ -127,6 +146,10 @@ class ResponseCache:
         while self.size > self.max_bytes and self.entries:
             _, dropped = self.entries.popitem(last=False)
             self.size -= len(dropped.body)
+
+
+def _kept_in_304(name: bytes) -> bool:
+    return name in _NOT_MODIFIED_HEADERS or name.startswith(b"access-control-")
 
 
 def _matches(if_none_match: bytes, etag: bytes) -> bool:

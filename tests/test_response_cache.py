@@ -45,10 +45,11 @@ class Counting:
 
 @contextmanager
 def counted_client(url: str, **settings: Any) -> Iterator[tuple[TestClient, Counting, Any]]:
-    """A client of the app with the response cache on, counting the requests that reach
-    the app behind it."""
+    """A client of the app (the response cache on unless `settings` say otherwise), counting
+    the requests that reach the app behind the cache."""
     engine = build_engine(url)
-    app = create_app(Settings(DATABASE_URL=url, response_cache=True, **settings))
+    options: dict[str, Any] = {"response_cache": True, **settings}
+    app = create_app(Settings(DATABASE_URL=url, **options))
     counter = Counting()
 
     def counted_session() -> Iterator[Session]:
@@ -230,3 +231,55 @@ def test_with_a_rate_limit_hits_obey_it(seeded_url: str) -> None:
     with counted_client(seeded_url, rate_limit_per_minute=3) as (client, counter, _):
         statuses = [client.get(DETAIL).status_code for _ in range(4)]
     assert (statuses, counter.calls) == ([200, 200, 200, 429], 1)
+
+
+def test_a_repeated_header_keys_the_entry_as_the_app_read_it(
+    cached: tuple[TestClient, Counting, Any],
+) -> None:
+    """Starlette reads the first of a repeated header; so does the key (no poisoning)."""
+    client, _, _ = cached
+    repeated = [("Accept", "text/csv"), ("Accept", "*/*")]
+    assert (
+        client.get("/v1/articles", headers=repeated).headers["content-type"].startswith("text/csv")
+    )
+    plain = client.get("/v1/articles", headers={"Accept": "*/*"})
+    assert plain.headers["content-type"] == "application/json"
+    hosts = [("Host", "reader.example"), ("Host", "attacker.example")]
+    client.get("/v1/arguments?limit=1", headers=hosts)
+    link = client.get("/v1/arguments?limit=1", headers={"Host": "attacker.example"})
+    assert link.headers["link"].startswith("<http://attacker.example/")
+    assert (
+        client.get("/v1/arguments?limit=1", headers=hosts)
+        .headers["link"]
+        .startswith("<http://reader.example/")
+    )
+
+
+def test_a_304_from_the_entry_carries_what_the_stack_sends_with_one(
+    cached: tuple[TestClient, Counting, Any], seeded_url: str
+) -> None:
+    client, _, _ = cached
+    origin = {"Origin": "https://reader.example"}
+    etag = client.get(DETAIL, headers=origin).headers["etag"]
+    from_entry = client.get(DETAIL, headers={**origin, "If-None-Match": etag})
+    with counted_client(seeded_url, response_cache=False) as (uncached, counter, _):
+        from_stack = uncached.get(DETAIL, headers={**origin, "If-None-Match": etag})
+        assert counter.calls == 1
+    assert (from_entry.status_code, from_stack.status_code) == (304, 304)
+    assert sorted(h for h in from_entry.headers.multi_items() if h[0] != "date") == sorted(
+        h for h in from_stack.headers.multi_items() if h[0] != "date"
+    )
+    assert from_entry.headers["access-control-allow-origin"] == "*"
+
+
+def test_if_modified_since_is_answered_as_the_stack_does(
+    cached: tuple[TestClient, Counting, Any],
+) -> None:
+    client, _, _ = cached
+    first = client.get(DETAIL)
+    since = {"If-Modified-Since": first.headers["last-modified"]}
+    assert [client.get(DETAIL, headers=since).status_code for _ in range(2)] == [304, 304]
+    assert (
+        client.get(DETAIL, headers={"If-Modified-Since": "Mon, 01 Jan 2001 00:00:00 GMT"}).content
+        == first.content
+    )

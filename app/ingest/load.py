@@ -519,7 +519,8 @@ def _insert_many(session: Session, table: Table, rows: list[dict[str, Any]]) -> 
     ):
         for row in rows:
             # StrEnum members go in as their values, as SQLAlchemy stores them.
-            copy.write_row([str(v) if isinstance(v, StrEnum) else v for v in row.values()])
+            values = (row[column] for column in columns)
+            copy.write_row([str(v) if isinstance(v, StrEnum) else v for v in values])
 
 
 def _advance_sequences(session: Session, known: _Known) -> None:

@@ -1,6 +1,8 @@
 """Tokens, folding and highlighted snippets: pure functions shared by both engines."""
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from app.search.query import parse_query
 from app.search.snippets import snippet
@@ -95,3 +97,9 @@ def test_long_text_is_cut_around_the_most_matches() -> None:
 def test_without_a_match_the_snippet_is_the_start() -> None:
     text = " ".join(f"w{i}" for i in range(40))
     assert _snippet(text, "nothing") == " ".join(f"w{i}" for i in range(30)) + "…"
+
+
+@given(st.text() | st.text(st.characters(max_codepoint=127)))
+def test_terms_are_the_folded_tokens(text: str) -> None:
+    """terms() takes shortcuts for ASCII; it stores exactly the tokens' folded terms."""
+    assert terms(text) == " ".join(token.term for token in tokens(text))

@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 TABLES = ("response", "response_affiliation", "argument", "argument_tag", "search_document")
 _FTS_TRIGGER = "search_document_ai"
+_SQLITE_CACHE_KIB = 256 * 1024
 _DEFINITIONS = {
     "sqlite": "SELECT name, sql FROM sqlite_master WHERE type = 'index'"
     " AND tbl_name IN :tables AND name LIKE 'ix\\_%' ESCAPE '\\'"
@@ -41,6 +42,10 @@ def indexes_afterwards(session: Session) -> Iterator[None]:
     for name, _ in found:
         kind = "TRIGGER" if name == _FTS_TRIGGER else "INDEX"
         session.execute(text(f'DROP {kind} "{name}"'))
+    if dialect == "sqlite":
+        # SQLite's 2 MB page cache spills a large transaction to the WAL again and again.
+        cache_size = session.execute(text("PRAGMA cache_size")).scalar_one()
+        session.execute(text(f"PRAGMA cache_size = {-_SQLITE_CACHE_KIB}"))
     yield
     session.flush()
     if dialect == "sqlite":
@@ -52,3 +57,5 @@ def indexes_afterwards(session: Session) -> Iterator[None]:
         session.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))
     for _, definition in found:
         session.execute(text(definition))
+    if dialect == "sqlite":
+        session.execute(text(f"PRAGMA cache_size = {int(cache_size)}"))

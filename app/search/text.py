@@ -16,6 +16,8 @@ from functools import lru_cache
 _TOKEN = re.compile(
     r"(?:[^\W_]|[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f])+"
 )
+# The same tokens in ASCII text (no combining marks there), about three times faster.
+_ASCII_TOKEN = re.compile(r"[A-Za-z0-9]+")
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,7 @@ def tokens(text: str) -> list[Token]:
 
 def terms(text: str) -> str:
     """What the index stores for `text`: its folded tokens, space-separated."""
-    words = _TOKEN.findall(text)
+    words = (_ASCII_TOKEN if text.isascii() else _TOKEN).findall(text)
     joined = " ".join(words)
     if joined.isascii():
         return joined.lower()  # every word is ASCII letters and digits: fold is lower()

@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from app.listing import parse_sort
 from app.models import Argument, Article, Expert, Response, Stance, row_id
-from app.queries.common import argument_tags, printed_affiliations
+from app.queries.common import ANSWER_COLUMNS, argument_tags, printed_affiliations
 from app.queries.paging import IdPage, page_ids
 from app.schemas import (
     ArticleDetail,
@@ -84,14 +84,7 @@ def article_detail(session: Session, article: Article) -> ArticleDetail:
         dict(row._mapping)
         for row in session.execute(
             select_columns(
-                col(Response.id),
-                col(Response.position),
-                col(Response.affiliation_line),
-                col(Response.stance),
-                col(Response.stance_phrase),
-                col(Response.stance_source),
-                col(Response.word_count),
-                col(Response.body),
+                *ANSWER_COLUMNS,
                 col(Expert.slug).label("expert_slug"),
                 col(Expert.name).label("expert_name"),
             )

@@ -11,10 +11,23 @@ from app.models import (
     Affiliation,
     ArgumentTag,
     Organization,
+    Response,
     ResponseAffiliation,
     Tag,
 )
 from app.schemas import OrganizationRef, OrganizationWithParent, PrintedAffiliation, TagRef
+
+# An answer's own columns, as the public models show them (with its id, to join the rest).
+ANSWER_COLUMNS = (
+    col(Response.id),
+    col(Response.position),
+    col(Response.affiliation_line),
+    col(Response.stance),
+    col(Response.stance_phrase),
+    col(Response.stance_source),
+    col(Response.word_count),
+    col(Response.body),
+)
 
 
 def organization_with_parent(

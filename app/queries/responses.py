@@ -32,7 +32,7 @@ from app.models import (
     Stance,
     Tag,
 )
-from app.queries.common import argument_tags, printed_affiliations
+from app.queries.common import ANSWER_COLUMNS, argument_tags, printed_affiliations
 from app.queries.paging import IdPage, count_facet, count_rows, page_ids
 from app.schemas import ArgumentItem, FacetValue, ResponseItem
 
@@ -163,14 +163,7 @@ def response_items(session: Session, ids: list[int]) -> list[ResponseItem]:
         row.id: row
         for row in session.execute(
             select_columns(
-                col(Response.id),
-                col(Response.position),
-                col(Response.affiliation_line),
-                col(Response.stance),
-                col(Response.stance_phrase),
-                col(Response.stance_source),
-                col(Response.word_count),
-                col(Response.body),
+                *ANSWER_COLUMNS,
                 *_ARTICLE_AND_EXPERT,
             )
             .join(Article, col(Article.id) == Response.article_id)

@@ -139,6 +139,11 @@ def article_conditions(filters: ResponseFilters) -> list[ColumnElement[bool]]:
     organization, stance, tag or argument kind describe answers, so no article matches them."""
     if filters.expert or filters.organization or filters.stance or filters.tag or filters.kind:
         return [false()]
+    return _on_article(filters)
+
+
+def _on_article(filters: ResponseFilters) -> list[ColumnElement[bool]]:
+    """The conditions on the article: which ones, published when."""
     conditions: list[ColumnElement[bool]] = []
     if filters.article:
         conditions.append(col(Article.slug).in_(filters.article))
@@ -157,9 +162,7 @@ def _matching(query: SearchQuery, kind: SearchKind) -> Select[Any]:
 
 
 def _common(filters: ResponseFilters, correlated: bool) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = []
-    if filters.article:
-        conditions.append(col(Article.slug).in_(filters.article))
+    conditions = _on_article(filters)
     if filters.expert:
         conditions.append(col(Expert.slug).in_(filters.expert))
     if filters.organization:
@@ -171,10 +174,6 @@ def _common(filters: ResponseFilters, correlated: bool) -> list[ColumnElement[bo
         conditions.append(_among(col(ResponseRow.id), printed_at, correlated))
     if filters.stance:
         conditions.append(col(ResponseRow.stance).in_(filters.stance))
-    if filters.published_from is not None:
-        conditions.append(col(Article.published_on) >= filters.published_from)
-    if filters.published_to is not None:
-        conditions.append(col(Article.published_on) <= filters.published_to)
     return conditions
 
 

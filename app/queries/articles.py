@@ -10,7 +10,12 @@ from sqlmodel import Session, col, select
 
 from app.listing import parse_sort
 from app.models import Argument, Article, Expert, Response, Stance, row_id
-from app.queries.common import ANSWER_COLUMNS, argument_tags, printed_affiliations
+from app.queries.common import (
+    ANSWER_COLUMNS,
+    ARGUMENT_COLUMNS,
+    argument_tags,
+    printed_affiliations,
+)
 from app.queries.paging import IdPage, page_ids
 from app.schemas import (
     ArticleDetail,
@@ -99,12 +104,7 @@ def article_detail(session: Session, article: Article) -> ArticleDetail:
         select_columns(
             col(Argument.id),
             col(Argument.response_id),
-            col(Argument.position),
-            col(Argument.text),
-            col(Argument.start),
-            col(Argument.end),
-            col(Argument.kind),
-            col(Argument.annotation_source),
+            *ARGUMENT_COLUMNS,
         )
         .where(col(Argument.response_id).in_(response_ids))
         .order_by(col(Argument.response_id), col(Argument.position))

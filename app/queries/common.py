@@ -9,6 +9,7 @@ from sqlmodel import Session, col
 
 from app.models import (
     Affiliation,
+    Argument,
     ArgumentTag,
     Organization,
     Response,
@@ -27,6 +28,15 @@ ANSWER_COLUMNS = (
     col(Response.stance_source),
     col(Response.word_count),
     col(Response.body),
+)
+# An argument's own columns, as the public models show them (callers add the ids they need).
+ARGUMENT_COLUMNS = (
+    col(Argument.position),
+    col(Argument.text),
+    col(Argument.start),
+    col(Argument.end),
+    col(Argument.kind),
+    col(Argument.annotation_source),
 )
 
 

@@ -32,7 +32,12 @@ from app.models import (
     Stance,
     Tag,
 )
-from app.queries.common import ANSWER_COLUMNS, argument_tags, printed_affiliations
+from app.queries.common import (
+    ANSWER_COLUMNS,
+    ARGUMENT_COLUMNS,
+    argument_tags,
+    printed_affiliations,
+)
 from app.queries.paging import IdPage, count_facet, count_rows, page_ids
 from app.schemas import ArgumentItem, FacetValue, ResponseItem
 
@@ -245,12 +250,7 @@ def argument_items(session: Session, ids: list[int]) -> list[ArgumentItem]:
         for row in session.execute(
             select_columns(
                 col(Argument.id),
-                col(Argument.position),
-                col(Argument.text),
-                col(Argument.start),
-                col(Argument.end),
-                col(Argument.kind),
-                col(Argument.annotation_source),
+                *ARGUMENT_COLUMNS,
                 col(Response.position).label("response_position"),
                 col(Response.stance),
                 *_ARTICLE_AND_EXPERT,

@@ -1,19 +1,23 @@
 """Conditional GET: a strong ETag derived from the loaded data and the request, and 304s.
 
-The ETag is a hash of the dataset version (changed by every load that changes data), the
-path, the query string, and the representation asked for (Accept, gzip or not). It is known
-before any body is rendered, so a matching If-None-Match is answered without touching the
-data.
+The ETag is a hash of all that can change a body: the dataset version (changed by every load
+that changes data), the configured public base URL (in Link headers and JSON-LD), the path,
+the query string, and the representation asked for (what of Accept selects one, gzip or
+not). It is known before any body is rendered, so a matching If-None-Match is answered
+without touching the data.
 """
 
 import hashlib
 from email.utils import format_datetime, parsedate_to_datetime
 
 from fastapi import Request, Response
+from fastapi.routing import APIRoute
 
 from app.config import get_settings
 from app.deps import SessionDep
+from app.negotiation import DEFAULT_TYPES, accept_key, produces
 from app.queries.meta import data_state
+from app.urls import public_base
 
 VARY = "Accept, Accept-Encoding"
 
@@ -26,12 +30,15 @@ class NotModified(Exception):  # noqa: N818 - a control-flow signal, not an erro
 
 def etag_for(version: str, request: Request) -> str:
     gzip = "gzip" in request.headers.get("accept-encoding", "")
+    route = request.scope.get("route")
+    offered = produces(route) if isinstance(route, APIRoute) else DEFAULT_TYPES
     key = "|".join(
         (
             version,
+            public_base(request),
             request.url.path,
             request.url.query,
-            request.headers.get("accept", ""),
+            accept_key(request.headers.get("accept", ""), offered),
             "gzip" if gzip else "identity",
         )
     )

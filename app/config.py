@@ -1,5 +1,6 @@
 """Settings read once from the environment."""
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -72,6 +73,27 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(
         default=0, ge=0, description="Requests per minute per client IP, per process; 0 = off"
     )
+    public_base_url: str = Field(
+        default="",
+        description="where clients reach the API, e.g. https://roundup.example.org: absolute"
+        " URLs in Link headers and JSON-LD @ids start with it; empty: they are relative",
+    )
+    response_cache_entries: int = Field(
+        default=10_000, ge=1, description="most responses the response cache keeps, per worker"
+    )
+    max_head_bytes: int = Field(
+        default=16 * 1024,
+        ge=1024,
+        description="a request line and headers longer than this are refused with 431",
+    )
+    header_timeout_s: float = Field(
+        default=10,
+        gt=0,
+        description="a connection whose request head is not complete by then is closed",
+    )
+    max_connections: int = Field(
+        default=500, ge=1, description="open connections per worker; beyond it, 503"
+    )
 
     @field_validator("database_url")
     @classmethod
@@ -81,6 +103,13 @@ class Settings(BaseSettings):
         if value.startswith("postgresql://"):
             return "postgresql+psycopg://" + value.removeprefix("postgresql://")
         return value
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _absolute_base(cls, value: str) -> str:
+        if value and not re.fullmatch(r"https?://[^/?#@\s]+(/[^?#\s]*)?", value):
+            raise ValueError("ROUNDUP_PUBLIC_BASE_URL must be http(s)://host[:port][/path]")
+        return value.rstrip("/")
 
 
 @lru_cache

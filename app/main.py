@@ -26,6 +26,7 @@ from app.middleware import (
     SecurityHeaders,
     UnexpectedErrors,
 )
+from app.negotiation import all_produced
 from app.response_cache import ResponseCache
 from app.routes import (
     articles,
@@ -71,6 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
     )
+    app.state.settings = settings
     problems.install(app)
     openapi.install(app)
     app.add_exception_handler(NotModified, not_modified_response)
@@ -103,11 +105,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(AllowedMethods, router=app.router)
     if settings.response_cache:
         source = version_source(settings.database_url)
-        max_bytes = settings.response_cache_mb * 1024 * 1024
+        media_types = all_produced(app.routes)
+
+        def response_cache(inner: ASGIApp) -> ASGIApp:
+            return ResponseCache(
+                inner,
+                source,
+                max_bytes=settings.response_cache_mb * 1024 * 1024,
+                max_entries=settings.response_cache_entries,
+                media_types=media_types,
+                cors_origins=settings.cors_origins,
+            )
+
         if settings.rate_limit_per_minute:
-            app.add_middleware(ResponseCache, source=source, max_bytes=max_bytes)
+            app.add_middleware(response_cache)
         else:
-            app.front = ResponseCache(app.stack, source, max_bytes)
+            app.front = response_cache(app.stack)
     app.add_middleware(RateLimit, per_minute=settings.rate_limit_per_minute)
     app.add_middleware(RequestTarget, max_length=settings.max_url_length)
     app.add_middleware(

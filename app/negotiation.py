@@ -13,6 +13,7 @@ from fastapi import Request
 from fastapi.datastructures import DefaultPlaceholder
 from fastapi.routing import APIRoute
 
+from app.exports.formats import negotiate
 from app.problems import PROBLEM_JSON, ProblemError
 
 DEFAULT_TYPES = ("application/json", PROBLEM_JSON)
@@ -76,6 +77,15 @@ def preferred(accept: str | None, offered: Iterable[str]) -> str | None:
     return offer if q > 0 else None
 
 
+def accept_key(accept: str, offered: Iterable[str]) -> str:
+    """What of `accept` can change a response among `offered` types: the q-value each would
+    get, and the export format it asks for. Accept headers that differ only in what no route
+    reads (order of equal ranges, unknown types, spacing) give the same key."""
+    ranges = parse_accept(accept)
+    qualities = ",".join(f"{quality(ranges, offer):g}" for offer in offered) if ranges else ""
+    return f"{qualities}|{negotiate(accept)}"
+
+
 _PRODUCES: dict[tuple[str, str], tuple[str, ...]] = {}
 
 
@@ -92,6 +102,15 @@ def produces(route: APIRoute) -> tuple[str, ...]:
         found.extend(DEFAULT_TYPES)
         _PRODUCES[key] = tuple(dict.fromkeys(found))
     return _PRODUCES[key]
+
+
+def all_produced(routes: Iterable[object]) -> tuple[str, ...]:
+    """Every media type any of `routes` can answer with."""
+    found: dict[str, None] = {}
+    for route in routes:
+        if isinstance(route, APIRoute):
+            found.update(dict.fromkeys(produces(route)))
+    return tuple(found)
 
 
 async def require_acceptable(request: Request) -> None:

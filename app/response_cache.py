@@ -2,24 +2,35 @@
 
 A response is stored only when it is a complete 200 under /v1/ of at most MAX_ENTRY_BYTES
 (a streamed export included, kept in one piece) and the data version was the same before and
-after it was rendered, so an entry never mixes versions. Entries are keyed by scheme, Host,
-the raw path and query, Accept, Origin and whether the client takes gzip: all that changes
-the bytes sent. Every request reads the current version (see app.data_version); entries of
-older versions are dropped when it changes, and the cache holds at most `max_bytes` (least
-recently used first out). A matching If-None-Match is answered 304 from the entry's ETag,
-with the headers the application sends with a 304; If-Modified-Since alone goes to the
-application. With the setting off, or when the version cannot be read, requests pass
-straight through.
+after it was rendered, so an entry never mixes versions. Entries are keyed by what changes
+the bytes sent, and nothing else: the raw path and query, what of Accept selects a
+representation (app.negotiation.accept_key), what of Origin the CORS layer answers
+differently, and whether the client takes gzip. No body or header depends on the Host (see
+app.urls), so Host is not part of the key: a client cannot fill the cache with copies by
+varying it. Every request reads the current version (see app.data_version); entries of older
+versions are dropped when it changes. The cache holds at most `max_entries` entries and
+`max_bytes`, counting each whole entry (key, headers, body and an allowance for the objects
+holding them), least recently used first out. A matching If-None-Match is answered 304 from
+the entry's ETag, with the headers the application sends with a 304; If-Modified-Since alone
+goes to the application. With the setting off, or when the version cannot be read, requests
+pass straight through.
 """
 
 from collections import OrderedDict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.data_version import VersionSource
+from app.negotiation import accept_key
 
 MAX_ENTRY_BYTES = 2 * 1024 * 1024
+# CPython's objects around the bytes: an entry (its object, key tuple, header list, dict slot)
+# and each header (a tuple of two bytes objects). Measured with tracemalloc in
+# tests/test_response_cache.py, rounded up.
+ENTRY_OVERHEAD = 600
+HEADER_OVERHEAD = 140
 # What a 304 carries: what app.caching and the outer layers (CORS, security headers) send with
 # one, never the body's own headers or those of a rendered page (Link, X-Total-Count).
 _NOT_MODIFIED_HEADERS = {
@@ -35,20 +46,52 @@ _NOT_MODIFIED_HEADERS = {
 }
 
 
-@dataclass(frozen=True)
+Key = tuple[bytes, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Entry:
     headers: list[tuple[bytes, bytes]]
     body: bytes
     etag: bytes | None
+    size: int
+
+
+def origin_key(cors_origins: Iterable[str]) -> Callable[[bytes | None], bytes]:
+    """What of an Origin header the CORS layer answers differently (it is configured with
+    `cors_origins` and without credentials): none, any origin when all are allowed, each
+    allowed origin, or any other."""
+    allowed = set(cors_origins)
+    allow_all = "*" in allowed
+
+    def key(origin: bytes | None) -> bytes:
+        if origin is None:
+            return b""
+        if allow_all:
+            return b"*"
+        return origin if origin.decode("latin-1") in allowed else b"-"
+
+    return key
 
 
 class ResponseCache:
-    def __init__(self, app: ASGIApp, source: VersionSource | None, max_bytes: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        source: VersionSource | None,
+        max_bytes: int,
+        max_entries: int = 10_000,
+        media_types: tuple[str, ...] = ("application/json",),
+        cors_origins: Iterable[str] = ("*",),
+    ) -> None:
         self.app = app
         self.source = source
         self.max_bytes = max_bytes
+        self.max_entries = max_entries
+        self.media_types = media_types
+        self.origin_key = origin_key(cors_origins)
         self.version: str | None = None
-        self.entries: OrderedDict[tuple[bytes, ...], Entry] = OrderedDict()
+        self.entries: OrderedDict[Key, Entry] = OrderedDict()
         self.size = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -74,13 +117,12 @@ class ResponseCache:
         if b"if-modified-since" in headers and b"if-none-match" not in headers:
             await self.app(scope, receive, send)  # answered by app.caching, from the data
             return
+        accept = headers.get(b"accept", b"").decode("latin-1")
         key = (
-            scope["scheme"].encode(),
-            headers.get(b"host", b""),  # Link headers are absolute URLs
             scope.get("raw_path") or scope["path"].encode(),
             scope["query_string"],
-            headers.get(b"accept", b""),
-            headers.get(b"origin", b""),
+            accept_key(accept, self.media_types).encode(),
+            self.origin_key(headers.get(b"origin")),
             # All that Accept-Encoding changes is whether the body is gzipped (GZipMiddleware).
             b"gzip" if b"gzip" in headers.get(b"accept-encoding", b"") else b"",
         )
@@ -105,7 +147,7 @@ class ResponseCache:
         await send({"type": "http.response.body", "body": entry.body})
 
     async def _render_and_keep(
-        self, scope: Scope, receive: Receive, send: Send, key: tuple[bytes, ...], version: str
+        self, scope: Scope, receive: Receive, send: Send, key: Key, version: str
     ) -> None:
         start: Message | None = None
         chunks: list[bytes] = []
@@ -135,17 +177,29 @@ class ResponseCache:
         headers = [(n, v) for n, v in start["headers"] if n != b"content-length"]
         headers.append((b"content-length", str(len(body)).encode()))
         etag = next((value for name, value in headers if name == b"etag"), None)
-        self._store(key, Entry(headers, body, etag))
+        self._store(key, Entry(headers, body, etag, entry_size(key, headers, body)))
 
-    def _store(self, key: tuple[bytes, ...], entry: Entry) -> None:
+    def _store(self, key: Key, entry: Entry) -> None:
+        if entry.size > self.max_bytes:
+            return
         previous = self.entries.pop(key, None)
         if previous is not None:
-            self.size -= len(previous.body)
+            self.size -= previous.size
         self.entries[key] = entry
-        self.size += len(entry.body)
-        while self.size > self.max_bytes and self.entries:
+        self.size += entry.size
+        while self.size > self.max_bytes or len(self.entries) > self.max_entries:
             _, dropped = self.entries.popitem(last=False)
-            self.size -= len(dropped.body)
+            self.size -= dropped.size
+
+
+def entry_size(key: Key, headers: list[tuple[bytes, bytes]], body: bytes) -> int:
+    """The memory an entry holds: every byte of its key, headers and body, and the objects."""
+    return (
+        ENTRY_OVERHEAD
+        + sum(map(len, key))
+        + sum(len(name) + len(value) + HEADER_OVERHEAD for name, value in headers)
+        + len(body)
+    )
 
 
 def _kept_in_304(name: bytes) -> bool:

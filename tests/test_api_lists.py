@@ -231,7 +231,7 @@ def test_link_header_points_to_the_next_page(client: TestClient) -> None:
     response = client.get("/v1/experts?limit=3")
     body = response.json()
     assert response.headers["link"] == (
-        f'<http://testserver/v1/experts?limit=3&cursor={body["next_cursor"]}>; rel="next"'
+        f'</v1/experts?limit=3&cursor={body["next_cursor"]}>; rel="next"'
     )
     last = client.get("/v1/experts?limit=500")
     assert "link" not in last.headers

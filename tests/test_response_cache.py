@@ -1,10 +1,14 @@
 """The response cache: hits skip the app, 304s come from the entry, a load invalidates it."""
 
+import asyncio
+import logging
 import time
+import tracemalloc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
@@ -17,7 +21,8 @@ from app.db import build_engine, get_session
 from app.ingest.load import bump_version
 from app.ingest.seed import seed
 from app.main import create_app
-from app.response_cache import ResponseCache
+from app.models import DatasetState
+from app.response_cache import ResponseCache, entry_size
 from tests.conftest import SEED_DIR, SEED_SLUG
 from tests.databases import migrate, scratch_database
 
@@ -136,34 +141,145 @@ def test_only_successful_responses_are_kept(cached: tuple[TestClient, Counting, 
     assert counter.calls == calls + 1
 
 
+class Fixed:
+    """A version source whose version never changes."""
+
+    def current(self) -> str:
+        return "v1"
+
+    def close(self) -> None:
+        pass
+
+
+async def echoing_app(scope: Any, receive: Any, send: Any) -> None:
+    """Answers 200 with 300 bytes and, like a list page, a Link header echoing the query."""
+    target = scope["path"].encode() + b"?" + scope["query_string"]
+    headers = [(b"content-type", b"application/json"), (b"link", b"<" + target + b">")]
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    await send({"type": "http.response.body", "body": scope["path"].encode() * 50})
+
+
+async def get(app: Any, path: str, query: bytes = b"", **headers: bytes) -> None:
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": query,
+        "headers": [(name.replace("_", "-").encode(), value) for name, value in headers.items()],
+    }
+
+    async def receive() -> Any:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: Any) -> None:
+        pass
+
+    await app(scope, receive, send)
+
+
 def test_the_cache_is_bounded() -> None:
-    async def app(scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            return
-        body = scope["path"].encode() * 50  # 300 bytes: three fit in 1,000
-        await send({"type": "http.response.start", "status": 200, "headers": []})
-        await send({"type": "http.response.body", "body": body})
+    cache = ResponseCache(echoing_app, Fixed(), max_bytes=10_000)
+    asyncio.run(get(cache, "/v1/x0"))
+    one = cache.size
+    assert one == entry_size(
+        next(iter(cache.entries)),
+        [
+            (b"content-type", b"application/json"),
+            (b"link", b"</v1/x0?>"),
+            (b"content-length", b"300"),
+        ],
+        b"/v1/x0" * 50,
+    )
+    cache.max_bytes = 3 * one
+    for n in range(1, 5):
+        asyncio.run(get(cache, f"/v1/x{n}"))
+    assert cache.size == 3 * one
+    assert [key[0] for key in cache.entries] == [b"/v1/x2", b"/v1/x3", b"/v1/x4"]
+    cache.max_entries = 2
+    asyncio.run(get(cache, "/v1/x5"))
+    assert [key[0] for key in cache.entries] == [b"/v1/x4", b"/v1/x5"]
 
-    class Fixed:
-        def current(self) -> str:
-            return "v1"
 
-        def close(self) -> None:
-            pass
+def test_whole_entries_count_and_hostile_headers_add_nothing() -> None:
+    """Thousands of requests with huge, distinct Host, Accept, Origin and query values: the
+    entry count and the accounted size stay under their caps, and the memory the cache really
+    holds (traced) stays under the accounted size."""
+    cap, entries = 1_000_000, 300
 
-    cache = ResponseCache(app, Fixed(), max_bytes=1000)
-    client = TestClient(cache)
-    for n in range(5):
-        client.get(f"/v1/x{n}")
-    assert cache.size <= 1000
-    assert [key[2] for key in cache.entries] == [b"/v1/x2", b"/v1/x3", b"/v1/x4"]
+    async def attack(cache: ResponseCache) -> None:
+        for n in range(1_000):
+            await get(
+                cache,
+                "/v1/articles",
+                query=b"series=" + str(n).encode() * 1000,  # about 4 KB, distinct
+                host=b"h%d." % n + b"x" * 8000,
+                accept=b"application/json, text/x-%d;q=0.5, " % n + b"a/b," * 100,
+                origin=b"https://%d.example" % n + b"o" * 2000,
+            )
+
+    tracemalloc.start()
+    cache = ResponseCache(echoing_app, Fixed(), max_bytes=cap, max_entries=entries)
+    before = tracemalloc.get_traced_memory()[0]
+    asyncio.run(attack(cache))
+    held = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    assert len(cache.entries) <= entries
+    assert cache.size <= cap
+    assert held <= cache.size, (held, cache.size)
+    # Every entry is one query: the hostile Host, Accept and Origin values made no copies.
+    assert {key[2:] for key in cache.entries} == {(b"1|json", b"*", b"")}
 
 
-def test_version_sources(tmp_path: Path) -> None:
-    assert version_source("sqlite://") is None  # in-memory: nothing to share, no cache
+def test_accept_keys_the_entry_only_as_it_selects_a_representation(
+    cached: tuple[TestClient, Counting, Any],
+) -> None:
+    client, counter, _ = cached
+    url = f"/v1/arguments?article={SEED_SLUG}"
+    plain = client.get(url, headers={"Accept": "application/json"})
+    calls = counter.calls
+    for accept in ("application/json, text/html;q=0.5", "application/json,  foo/bar"):
+        again = client.get(url, headers={"Accept": accept})
+        assert (again.content, again.headers["etag"]) == (plain.content, plain.headers["etag"])
+    assert counter.calls == calls
+    csv_first = client.get(url, headers={"Accept": "text/csv, application/json"})
+    json_first = client.get(url, headers={"Accept": "application/json, text/csv"})
+    assert csv_first.headers["content-type"].startswith("text/csv")
+    assert json_first.headers["content-type"] == "application/json"
+    assert counter.calls == calls + 1
+
+
+def test_version_sources(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    for in_memory in ("sqlite://", "sqlite:///:memory:", "sqlite:///file::memory:?uri=true"):
+        assert version_source(in_memory) is None  # nothing to share, no cache
     missing = version_source(f"sqlite:///{tmp_path / 'absent.db'}")
     assert isinstance(missing, SQLiteVersion)
-    assert missing.current() is None  # unreadable: requests pass through uncached
+    with caplog.at_level(logging.WARNING, logger="roundup"):
+        assert [missing.current(), missing.current()] == [None, None]  # passed through uncached
+    assert [record.getMessage() for record in caplog.records] == [
+        f"response cache off: the data version cannot be read from"
+        f" file:{tmp_path / 'absent.db'}?mode=ro: unable to open database file"
+    ]
+
+
+def test_the_read_only_sqlite_url_keeps_the_cache_on(tmp_path: Path) -> None:
+    """The URL the deployment guide gives for a read-only API on SQLite."""
+    path = tmp_path / "with space?.db"
+    migrate(f"sqlite:///{path}")
+    engine = build_engine(f"sqlite:///{path}")
+    with Session(engine) as session, session.begin():
+        seed(session, [SEED_DIR], SEED_DIR)
+        version = session.get(DatasetState, 1).version  # type: ignore[union-attr]
+    engine.dispose()
+    read_only = f"sqlite:///file:{quote(str(path))}?mode=ro&uri=true"
+    source = version_source(read_only)
+    assert source is not None
+    assert source.current() == version
+    with counted_client(read_only) as (client, counter, _):
+        first = client.get(DETAIL)
+        calls = counter.calls
+        assert client.get(DETAIL).content == first.content
+        assert counter.calls == calls
 
 
 def test_exports_are_kept_whole_and_large_ones_stream_through(
@@ -219,12 +335,20 @@ def test_a_hit_carries_every_header_the_stack_sent(
     assert second.headers["vary"] == first.headers["vary"]
 
 
-def test_each_host_gets_its_own_links(cached: tuple[TestClient, Counting, Any]) -> None:
-    client, _, _ = cached
-    for _ in range(2):
-        for host in ("a.example", "b.example"):
-            response = client.get("/v1/arguments?limit=1", headers={"Host": host})
-            assert response.headers["link"].startswith(f"<http://{host}/v1/arguments?")
+def test_the_host_is_not_part_of_the_key(cached: tuple[TestClient, Counting, Any]) -> None:
+    """No response depends on the Host (app.urls), so a forged one neither gets its own
+    entry nor puts its name into anyone else's."""
+    client, counter, _ = cached
+    first = client.get("/v1/arguments?limit=1", headers={"Host": "evil.example"})
+    calls = counter.calls
+    for host in ("a.example", "b.example", "x" * 4000):
+        response = client.get("/v1/arguments?limit=1", headers={"Host": host})
+        assert (response.content, response.headers["link"]) == (
+            first.content,
+            first.headers["link"],
+        )
+    assert counter.calls == calls
+    assert first.headers["link"].startswith("</v1/arguments?limit=1&cursor=")
 
 
 def test_with_a_rate_limit_hits_obey_it(seeded_url: str) -> None:
@@ -244,15 +368,9 @@ def test_a_repeated_header_keys_the_entry_as_the_app_read_it(
     )
     plain = client.get("/v1/articles", headers={"Accept": "*/*"})
     assert plain.headers["content-type"] == "application/json"
-    hosts = [("Host", "reader.example"), ("Host", "attacker.example")]
-    client.get("/v1/arguments?limit=1", headers=hosts)
-    link = client.get("/v1/arguments?limit=1", headers={"Host": "attacker.example"})
-    assert link.headers["link"].startswith("<http://attacker.example/")
-    assert (
-        client.get("/v1/arguments?limit=1", headers=hosts)
-        .headers["link"]
-        .startswith("<http://reader.example/")
-    )
+    origins = [("Origin", "https://a.example"), ("Origin", "https://b.example")]
+    first = client.get("/v1/articles", headers=origins)
+    assert first.headers["access-control-allow-origin"] == "*"
 
 
 def test_a_304_from_the_entry_carries_what_the_stack_sends_with_one(

@@ -12,6 +12,7 @@ from app.negotiation import require_acceptable
 from app.params import reject_unknown_params
 from app.queries.paging import IdPage
 from app.schemas import FacetValue
+from app.urls import public_url
 
 V1_DEPENDENCIES = [
     Depends(reject_unknown_params),
@@ -43,7 +44,8 @@ def set_page_headers(request: Request, response: Response, page: IdPage) -> None
     response.headers["X-Total-Count"] = str(page.total)
     if page.next_cursor is not None:
         next_url = request.url.include_query_params(cursor=page.next_cursor)
-        response.headers["Link"] = f'<{next_url}>; rel="next"'
+        target = public_url(request, next_url.path, next_url.query)
+        response.headers["Link"] = f'<{target}>; rel="next"'
 
 
 def json_response(model: BaseModel | dict[str, Any], response: Response) -> Response:

@@ -15,6 +15,7 @@ from app.queries import dump as records
 from app.queries.meta import data_state
 from app.routes import V1_DEPENDENCIES
 from app.schemas import AifDocument
+from app.urls import public_base
 
 router = APIRouter(prefix="/v1", tags=["exports"], dependencies=V1_DEPENDENCIES)
 
@@ -44,7 +45,7 @@ def article_jsonld(request: Request, session: SessionDep, article: ArticleDep) -
     """The roundup as schema.org JSON-LD: an Article whose mainEntity is the Question, with
     each expert's Answer (author: Person, affiliation: Organization) and the answer's
     arguments as Claims. Mapping: docs/api.md#json-ld."""
-    return jsonld.to_jsonld(articles.article_detail(session, article), str(request.base_url))
+    return jsonld.to_jsonld(articles.article_detail(session, article), public_base(request) + "/")
 
 
 @router.get(

@@ -248,12 +248,30 @@ def _serve(host: str | None, port: int | None, workers: int | None) -> int:
     import uvicorn
 
     settings = get_settings()
+    if "*" in settings.forwarded_allow_ips.split(","):
+        if settings.rate_limit_per_minute:
+            print(
+                "roundup serve: ROUNDUP_FORWARDED_ALLOW_IPS=* lets any client that reaches this"
+                " process pick its own X-Forwarded-For address, and so escape the rate limit;"
+                " list the proxy's addresses or networks instead (e.g. 10.0.0.0/8)",
+                file=sys.stderr,
+            )
+            return 2
+        print(
+            "roundup serve: warning: ROUNDUP_FORWARDED_ALLOW_IPS=* believes X-Forwarded-For"
+            " from anyone who reaches this process; list the proxy's addresses instead",
+            file=sys.stderr,
+        )
+    # The head size and head timeout live in app.server's protocol; the connection cap is
+    # uvicorn's: beyond it, a request is answered 503 and its connection closed.
     uvicorn.run(
         "app.main:create_app",
         factory=True,
         host=host or settings.host,
         port=port or settings.port,
         workers=workers or settings.workers,
+        http="app.server:GuardedHttpProtocol",
+        limit_concurrency=settings.max_connections,
         server_header=False,
         proxy_headers=True,
         forwarded_allow_ips=settings.forwarded_allow_ips,

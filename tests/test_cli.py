@@ -137,6 +137,8 @@ def uvicorn_options(host: str, port: int, workers: int, proxies: str) -> dict[st
         "host": host,
         "port": port,
         "workers": workers,
+        "http": "app.server:GuardedHttpProtocol",
+        "limit_concurrency": 500,
         "server_header": False,
         "proxy_headers": True,
         "forwarded_allow_ips": proxies,
@@ -157,6 +159,32 @@ def test_serve_takes_flags_over_settings(
     assert served == [
         uvicorn_options("127.0.0.1", 8123, 4, "127.0.0.1"),
         uvicorn_options("127.0.0.2", 9000, 2, "127.0.0.1"),
+    ]
+
+
+def test_serve_refuses_to_trust_every_proxy_with_a_rate_limit(
+    served: list[dict[str, object]],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """With `*`, uvicorn takes the left-most X-Forwarded-For entry, which the client writes."""
+    monkeypatch.setenv("ROUNDUP_FORWARDED_ALLOW_IPS", "*")
+    monkeypatch.setenv("ROUNDUP_RATE_LIMIT_PER_MINUTE", "5")
+    get_settings.cache_clear()
+    try:
+        assert main(["serve"]) == 2
+        monkeypatch.setenv("ROUNDUP_RATE_LIMIT_PER_MINUTE", "0")
+        get_settings.cache_clear()
+        assert main(["serve"]) == 0
+    finally:
+        get_settings.cache_clear()
+    assert served == [uvicorn_options("127.0.0.1", 8000, 1, "*")]
+    assert capsys.readouterr().err.splitlines() == [
+        "roundup serve: ROUNDUP_FORWARDED_ALLOW_IPS=* lets any client that reaches this process"
+        " pick its own X-Forwarded-For address, and so escape the rate limit; list the proxy's"
+        " addresses or networks instead (e.g. 10.0.0.0/8)",
+        "roundup serve: warning: ROUNDUP_FORWARDED_ALLOW_IPS=* believes X-Forwarded-For from"
+        " anyone who reaches this process; list the proxy's addresses instead",
     ]
 
 

@@ -12,7 +12,7 @@ BENCH_ARGS ?=
 PROFILE ?= article_detail arguments_by_tag
 DATASETTE_VENV := bench/.venv-datasette
 
-.PHONY: venv browser run serve migrate seed test check lint lock audit examples bench bench-report bench-profile clean
+.PHONY: venv browser nginx run serve migrate seed test check lint lock audit examples bench bench-report bench-profile clean
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,11 @@ CHROMIUM := /usr/bin/chromium
 browser:
 	test -x $(CHROMIUM) || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
 
+# nginx for tests/test_nginx.py, which runs deploy/nginx.conf in front of the API: Debian's package.
+NGINX := /usr/sbin/nginx
+nginx:
+	test -x $(NGINX) || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y nginx; }
+
 migrate: venv
 	$(BIN)/roundup migrate
 
@@ -39,7 +44,7 @@ run: seed
 serve: venv
 	$(BIN)/roundup serve --host $(HOST) --port $(PORT)
 
-test: venv browser
+test: venv browser nginx
 	$(BIN)/pytest
 
 check: venv

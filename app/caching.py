@@ -8,6 +8,7 @@ without touching the data.
 """
 
 import hashlib
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 
 from fastapi import Request, Response
@@ -20,6 +21,7 @@ from app.queries.meta import data_state
 from app.urls import public_base
 
 VARY = "Accept, Accept-Encoding"
+SETTLE = timedelta(seconds=2)
 
 
 class NotModified(Exception):  # noqa: N818 - a control-flow signal, not an error
@@ -55,7 +57,7 @@ def conditional_get(request: Request, response: Response, session: SessionDep) -
         "Vary": VARY,
     }
     if state is not None:
-        headers["Last-Modified"] = format_datetime(state.changed_at, usegmt=True)
+        headers["Last-Modified"] = format_datetime(last_modified(state.changed_at), usegmt=True)
     response.headers.update(headers)
     if_none_match = request.headers.get("if-none-match")
     if if_none_match is not None:
@@ -64,11 +66,31 @@ def conditional_get(request: Request, response: Response, session: SessionDep) -
             raise NotModified(headers)
     elif state is not None and (since := request.headers.get("if-modified-since")):
         try:
-            unchanged = parsedate_to_datetime(since) >= state.changed_at
+            unchanged = parsedate_to_datetime(since) >= _second_after(state.changed_at)
         except (TypeError, ValueError):
             unchanged = False
         if unchanged:
             raise NotModified(headers)
+
+
+def last_modified(changed_at: datetime, now: datetime | None = None) -> datetime:
+    """The date to print for data changed at `changed_at` (whole seconds).
+
+    HTTP dates have whole seconds, and two loads can change the data within one. So the
+    second of the change is never a date If-Modified-Since is answered 304 for; only the
+    second after it is, and it is printed only once no later load can be stamped with the
+    second of this one: SETTLE after that second ended (a load stamps its time before it
+    commits; SETTLE also absorbs a small clock difference between loader and server). A
+    client that read the data before then got the second of the change, and is sent the data
+    again when it asks with that date."""
+    after = _second_after(changed_at)
+    if (now or datetime.now(UTC)) >= after + SETTLE:
+        return after
+    return changed_at.replace(microsecond=0)
+
+
+def _second_after(changed_at: datetime) -> datetime:
+    return changed_at.replace(microsecond=0) + timedelta(seconds=1)
 
 
 def not_modified_response(_request: Request, exc: Exception) -> Response:

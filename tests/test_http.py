@@ -1,17 +1,32 @@
 """HTTP behaviour: conditional GET, caching headers, CORS, gzip, HEAD, 405, OpenAPI."""
 
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from app.caching import last_modified
+from app.ingest.load import bump_version
 from app.ingest.seed import seed
+from app.models import DatasetState
 from tests.conftest import SEED_SLUG
 
 DETAIL = f"/v1/articles/{SEED_SLUG}"
 
 
-def test_etag_round_trip_gives_304(client: TestClient) -> None:
+def settled(session: Session) -> None:
+    """Date the last load 10 s back: Last-Modified is then the second after it."""
+    state = session.get(DatasetState, 1)
+    assert state is not None
+    state.changed_at = datetime.now(UTC).replace(microsecond=0) - timedelta(seconds=10)
+    session.flush()
+
+
+def test_etag_round_trip_gives_304(client: TestClient, session: Session) -> None:
+    settled(session)
     first = client.get(DETAIL)
     etag = first.headers["etag"]
     assert etag[0] == etag[-1] == '"'
@@ -27,6 +42,52 @@ def test_etag_round_trip_gives_304(client: TestClient) -> None:
     assert client.get(DETAIL, headers={"If-None-Match": '"other"'}).status_code == 200
     since = first.headers["last-modified"]
     assert client.get(DETAIL, headers={"If-Modified-Since": since}).status_code == 304
+
+
+def test_if_modified_since_never_hides_a_change_in_the_same_second(
+    client: TestClient, session: Session
+) -> None:
+    """Loads stamp whole seconds; back to back, two land in one second."""
+    answers = []
+    for _ in range(20):
+        bump_version(session)
+        first = client.get(DETAIL)
+        bump_version(session)  # the data changes again, most often within the same second
+        since = {"If-Modified-Since": first.headers["last-modified"]}
+        answers.append(client.get(DETAIL, headers=since).status_code)
+    assert answers == [200] * 20
+
+
+def test_a_date_only_client_revalidates_once_the_change_has_settled(
+    client: TestClient, session: Session
+) -> None:
+    settled(session)
+    state = session.get(DatasetState, 1)
+    assert state is not None
+    first = client.get(DETAIL)
+    assert first.headers["last-modified"] == format_datetime(
+        state.changed_at + timedelta(seconds=1), usegmt=True
+    )
+    since = {"If-Modified-Since": first.headers["last-modified"]}
+    assert client.get(DETAIL, headers=since).status_code == 304
+    bump_version(session)
+    assert client.get(DETAIL, headers=since).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("now", "printed"),
+    [
+        ("12:00:00.500", "12:00:00"),  # within the second of the change
+        ("12:00:02.999", "12:00:00"),  # a load stamped 12:00:00 may still commit
+        ("12:00:03", "12:00:01"),  # settled: the second after the change
+        ("13:00:00", "12:00:01"),
+    ],
+)
+def test_last_modified(now: str, printed: str) -> None:
+    def at(clock: str) -> datetime:
+        return datetime.fromisoformat(f"2026-01-01T{clock}+00:00")
+
+    assert last_modified(at("12:00:00"), now=at(now)) == at(printed)
 
 
 def test_etag_differs_per_url_and_representation(client: TestClient) -> None:

@@ -6,6 +6,7 @@ import time
 import tracemalloc
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -393,7 +394,11 @@ def test_a_304_from_the_entry_carries_what_the_stack_sends_with_one(
 def test_if_modified_since_is_answered_as_the_stack_does(
     cached: tuple[TestClient, Counting, Any],
 ) -> None:
-    client, _, _ = cached
+    client, _, engine = cached
+    with Session(engine) as session, session.begin():  # settled: see app.caching
+        state = session.get(DatasetState, 1)
+        assert state is not None
+        state.changed_at -= timedelta(seconds=10)
     first = client.get(DETAIL)
     since = {"If-Modified-Since": first.headers["last-modified"]}
     assert [client.get(DETAIL, headers=since).status_code for _ in range(2)] == [304, 304]

@@ -28,6 +28,16 @@ def test_head_answers_like_get(client: TestClient) -> None:
     assert response.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
 
 
+def test_the_page_under_static_has_the_same_policy(client: TestClient) -> None:
+    root = client.get("/")
+    for response in (client.get("/static/index.html"), client.head("/static/index.html")):
+        assert response.status_code == 200
+        assert response.headers["content-type"] == "text/html; charset=utf-8"
+        for name in ("content-security-policy", "referrer-policy", "x-content-type-options"):
+            assert response.headers[name] == root.headers[name], name
+    assert client.get("/static/index.html").content == root.content
+
+
 def test_static_files(client: TestClient) -> None:
     script = client.get("/static/js/app.js")
     assert script.status_code == 200

@@ -45,7 +45,8 @@ def index() -> FileResponse:
 
 
 class StaticAssets(StaticFiles):
-    """Static files that browsers revalidate, and never sniff."""
+    """Static files that browsers revalidate, and never sniff. An HTML file (index.html is
+    also reachable as /static/index.html) gets the page's own policy, not the docs page's."""
 
     def file_response(
         self,
@@ -57,6 +58,8 @@ class StaticAssets(StaticFiles):
         response = super().file_response(full_path, stat_result, scope, status_code)
         response.headers["Cache-Control"] = "no-cache"
         response.headers["X-Content-Type-Options"] = "nosniff"
+        if Path(full_path).suffix == ".html":
+            response.headers.update(PAGE_HEADERS)
         return response
 
 

@@ -133,3 +133,8 @@ def test_a_forged_forwarded_for_cannot_escape_the_rate_limit(proxied: str) -> No
         for n in range(10)
     ]
     assert statuses == [200] * 5 + [429] * 5
+
+
+def test_the_deployment_guide_shows_this_very_file() -> None:
+    guide = (PROJECT_DIR / "docs" / "deployment.md").read_text(encoding="utf-8")
+    assert f"```nginx\n{CONFIG.read_text(encoding='utf-8')}```\n" in guide

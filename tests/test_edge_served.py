@@ -161,7 +161,7 @@ def test_an_oversized_head_is_refused_at_once(seeded_url: str, tmp_path: Path) -
         assert sent < 100 * 2**20
         assert refused_after < 2.0
         assert set(prober.statuses) == {200}
-        assert max(prober.latencies) < 1.0
+        assert max(prober.latencies) < 2.0  # before the fixes: 10 s, or never
     record(
         "oversized_head",
         refused_after_s=round(refused_after, 3),
@@ -197,7 +197,7 @@ def test_slow_heads_are_closed_and_healthz_keeps_answering(seeded_url: str, tmp_
         )
         assert closed_after < 4.0
         assert set(prober.statuses) == {200}
-        assert max(prober.latencies) < 1.0
+        assert max(prober.latencies) < 2.0  # before the fixes: 10 s, or never
     record(
         "slow_heads",
         connections=300,

@@ -42,6 +42,26 @@ from app.routes import (
 # Problems any operation can answer with, whatever its parameters.
 COMMON_PROBLEMS = problems.responses(400, 406, 414, 429, 503)
 CDN = "https://cdn.jsdelivr.net"
+# What a browser on another origin may send (conditional requests, cache control, the
+# headers jQuery and friends add) and read back (validators, paging, the dump's digest).
+CORS_REQUEST_HEADERS = [
+    "Accept",
+    "Accept-Language",
+    "Cache-Control",
+    "If-Modified-Since",
+    "If-None-Match",
+    "Pragma",
+    "X-Requested-With",
+]
+CORS_EXPOSED_HEADERS = [
+    "Content-Disposition",
+    "ETag",
+    "Last-Modified",
+    "Link",
+    "Repr-Digest",
+    "Retry-After",
+    "X-Total-Count",
+]
 
 
 class RoundupAPI(FastAPI):
@@ -114,7 +134,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         CORSMiddleware,
         allow_origins=settings.cors_origins,
         allow_methods=["GET", "HEAD", "OPTIONS"],
-        expose_headers=["ETag", "Link", "X-Total-Count", "Last-Modified", "Retry-After"],
+        allow_headers=CORS_REQUEST_HEADERS,
+        expose_headers=CORS_EXPOSED_HEADERS,
         max_age=600,
     )
     app.add_middleware(DedupeVary)

@@ -74,14 +74,22 @@ def test_cors(client: TestClient) -> None:
     response = client.get("/v1/tags", headers={"Origin": "https://example.org"})
     assert response.headers["access-control-allow-origin"] == "*"
     assert response.headers["access-control-expose-headers"] == (
-        "ETag, Link, X-Total-Count, Last-Modified, Retry-After"
+        "Content-Disposition, ETag, Last-Modified, Link, Repr-Digest, Retry-After, X-Total-Count"
     )
     preflight = client.options(
         "/v1/tags",
-        headers={"Origin": "https://example.org", "Access-Control-Request-Method": "GET"},
+        headers={
+            "Origin": "https://example.org",
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "if-none-match, if-modified-since, cache-control",
+        },
     )
     assert preflight.status_code == 200
     assert preflight.headers["access-control-allow-methods"] == "GET, HEAD, OPTIONS"
+    assert preflight.headers["access-control-allow-headers"] == (
+        "Accept, Accept-Language, Cache-Control, Content-Language, Content-Type,"
+        " If-Modified-Since, If-None-Match, Pragma, X-Requested-With"
+    )
 
 
 def test_gzip_for_larger_bodies(client: TestClient) -> None:

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app import __version__, openapi, problems
-from app.caching import NotModified, not_modified_response
+from app.caching import GzipETag, NotModified, not_modified_response
 from app.config import Settings, get_settings
 from app.data_version import version_source
 from app.middleware import (
@@ -31,6 +31,7 @@ from app.routes import (
     articles,
     documents,
     explorer,
+    exports,
     health,
     people,
     responses,
@@ -90,9 +91,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Expert-roundup journalism as structured, queryable data.",
         docs_url=None,
         redoc_url=None,
+        generate_unique_id_function=openapi.operation_id,
     )
     problems.install(app)
-    openapi.install(app)
+    openapi.install(app, settings.cache_max_age)
     app.add_exception_handler(NotModified, not_modified_response)
     for router in (
         health.router,
@@ -104,6 +106,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         search.router,
         summaries.router,
         documents.router,
+        exports.router,
     ):
         app.include_router(router, responses=COMMON_PROBLEMS)
     explorer.install(app)
@@ -118,6 +121,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # the front door; with a rate limit set, it sits inside the limit instead, so that cached
     # answers obey it too (and outer layers add their headers to each answer).
     app.add_middleware(GZipMiddleware, minimum_size=1000)
+    app.add_middleware(GzipETag)
     app.add_middleware(ConcurrencyLimit, limit=settings.pool_size + settings.pool_max_overflow)
     app.add_middleware(RequestTimeout, seconds=settings.request_timeout_s)
     app.add_middleware(AllowedMethods, router=app.router)

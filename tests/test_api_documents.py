@@ -173,7 +173,11 @@ def test_jsonld(client: TestClient) -> None:
             " stake, is it time for Brussels to open its own communication channel to Moscow?"
         ),
         "datePublished": "2025-12-04",
-        "publisher": {"@type": "Organization", "name": "Carnegie Europe"},
+        "publisher": {
+            "@type": "Organization",
+            "@id": f"{base}/organizations/carnegie-europe",
+            "name": "Carnegie Europe",
+        },
         "isPartOf": {"@type": "CreativeWorkSeries", "name": "Taking the Pulse"},
         "contributor": [
             {"@id": f"{base}/experts/{slug}"}
@@ -235,7 +239,11 @@ def test_jsonld(client: TestClient) -> None:
                 "@type": "DefinedTerm",
                 "termCode": "yes",
                 "name": "Yes",
-                "inDefinedTermSet": {"@type": "DefinedTermSet", "name": "Roundup stances"},
+                "inDefinedTermSet": {
+                    "@type": "DefinedTermSet",
+                    "@id": "http://testserver/openapi.json#/components/schemas/Stance",
+                    "name": "Roundup stances",
+                },
             }
         ],
     }
@@ -250,15 +258,24 @@ def test_jsonld(client: TestClient) -> None:
                 "@type": "DefinedTerm",
                 "termCode": "claim",
                 "name": "Claim",
-                "inDefinedTermSet": {"@type": "DefinedTermSet", "name": "Roundup argument kinds"},
+                "inDefinedTermSet": {
+                    "@type": "DefinedTermSet",
+                    "@id": "http://testserver/openapi.json#/components/schemas/ArgumentKind",
+                    "name": "Roundup argument kinds",
+                },
             },
             *(
                 {
                     "@type": "DefinedTerm",
+                    "@id": f"{base}/tags/{slug}",
                     "termCode": slug,
                     "name": label,
                     "url": f"{base}/tags/{slug}",
-                    "inDefinedTermSet": {"@type": "DefinedTermSet", "name": "Roundup tags"},
+                    "inDefinedTermSet": {
+                        "@type": "DefinedTermSet",
+                        "@id": f"{base}/tags",
+                        "name": "Roundup tags",
+                    },
                 }
                 for slug, label in (
                     ("negotiation-channel", "Negotiation channel"),

@@ -11,7 +11,7 @@ from app.exports.aif import to_aif
 from app.exports.formats import carried_headers
 from app.negotiation import preferred
 from app.problems import responses
-from app.queries import articles
+from app.queries import articles, people
 from app.queries import dump as records
 from app.queries.meta import data_state
 from app.routes import V1_DEPENDENCIES
@@ -46,7 +46,9 @@ def article_jsonld(request: Request, session: SessionDep, article: ArticleDep) -
     """The roundup as schema.org JSON-LD: an Article whose mainEntity is the Question, with
     each expert's Answer (author: Person, affiliation: Organization) and the answer's
     arguments as Claims. Mapping: docs/api.md#json-ld."""
-    return jsonld.to_jsonld(articles.article_detail(session, article), str(request.base_url))
+    detail = articles.article_detail(session, article)
+    publisher = people.organization_slug_by_name(session, detail.publisher)
+    return jsonld.to_jsonld(detail, str(request.base_url), publisher)
 
 
 @router.get(

@@ -369,6 +369,22 @@ def test_dump_is_the_same_bytes_for_the_same_data(client: TestClient) -> None:
     assert cached.status_code == 304
 
 
+def test_the_dump_is_also_served_as_octet_stream(client: TestClient) -> None:
+    """Generic clients (openapi-python-client among them) know binary as octet-stream."""
+    gzip = client.get("/v1/dump")
+    octets = client.get("/v1/dump", headers={"Accept": "application/octet-stream"})
+    assert gzip.headers["content-type"] == "application/gzip"
+    assert octets.headers["content-type"] == "application/octet-stream"
+    assert octets.content == gzip.content
+    assert octets.headers["repr-digest"] == gzip.headers["repr-digest"]
+    refused = client.get("/v1/dump", headers={"Accept": "application/json"})
+    assert (refused.status_code, refused.json()["detail"]) == (
+        406,
+        "This resource is available as: application/gzip, application/octet-stream,"
+        " application/problem+json.",
+    )
+
+
 def test_citation_file() -> None:
     citation = yaml.safe_load(Path(PROJECT_DIR / "CITATION.cff").read_text(encoding="utf-8"))
     assert citation["cff-version"] == "1.2.0"

@@ -174,3 +174,14 @@ def test_a_conditional_request_gets_its_304(generated: ModuleType, api: httpx.Cl
     ) as client:
         answer = list_tags.sync_detailed(client=client)
     assert (answer.status_code, answer.parsed, answer.headers["etag"]) == (304, None, etag)
+
+
+def test_errors_parse_into_problems(generated: ModuleType, api: httpx.Client) -> None:
+    client_module = importlib.import_module(f"{PACKAGE}.client")
+    models = importlib.import_module(f"{PACKAGE}.models")
+    get_article = importlib.import_module(f"{PACKAGE}.api.articles.get_article")
+    with client_module.Client(base_url=str(api.base_url)) as client:
+        answer = get_article.sync_detailed(client=client, slug="missing")
+    assert answer.status_code == 404
+    assert isinstance(answer.parsed, models.Problem)
+    assert answer.parsed.to_dict() == api.get("/v1/articles/missing").json()

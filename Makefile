@@ -12,7 +12,7 @@ BENCH_ARGS ?=
 PROFILE ?= article_detail arguments_by_tag
 DATASETTE_VENV := bench/.venv-datasette
 
-.PHONY: venv browser nginx run serve migrate seed test check lint lock audit examples bench bench-report bench-profile clean
+.PHONY: venv browser nginx node clients run serve migrate seed test check lint lock audit examples bench bench-report bench-profile clean
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,19 @@ NGINX := /usr/sbin/nginx
 nginx:
 	test -x $(NGINX) || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y nginx; }
 
+# Node and npm from Debian's packages, for the generated-client checks; the npm tools are pinned
+# in tests/clients/package-lock.json and installed from the registry once (npm ci).
+CLIENTS_DIR := tests/clients
+node:
+	command -v node >/dev/null && command -v npm >/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y nodejs npm; }
+
+$(CLIENTS_DIR)/node_modules/.installed: $(CLIENTS_DIR)/package.json $(CLIENTS_DIR)/package-lock.json
+	$(MAKE) node
+	cd $(CLIENTS_DIR) && npm ci --no-audit --no-fund
+	touch $@
+
+clients: $(CLIENTS_DIR)/node_modules/.installed
+
 migrate: venv
 	$(BIN)/roundup migrate
 
@@ -44,8 +57,8 @@ run: seed
 serve: venv
 	$(BIN)/roundup serve --host $(HOST) --port $(PORT)
 
-test: venv browser nginx
-	$(BIN)/pytest
+test: venv browser nginx clients
+	ROUNDUP_REQUIRE_CLIENTS=1 $(BIN)/pytest
 
 check: venv
 	$(BIN)/ruff format --check .
@@ -57,7 +70,7 @@ lint: venv
 	$(BIN)/ruff check --fix .
 
 examples: venv
-	$(BIN)/python -m app.openapi
+	$(BIN)/roundup examples
 
 $(DATASETTE_VENV)/.installed: bench/datasette.lock
 	test -x $(DATASETTE_VENV)/bin/python || $(PYTHON) -m venv $(DATASETTE_VENV)
@@ -85,4 +98,4 @@ lock: venv
 	  $(BIN)/python -m pip freeze --exclude-editable; } > requirements.lock
 
 clean:
-	rm -rf $(VENV) $(DATASETTE_VENV) bench/.venv-profile bench/.cache .pytest_cache .mypy_cache .ruff_cache roundup.db roundup.db-wal roundup.db-shm
+	rm -rf $(VENV) $(DATASETTE_VENV) $(CLIENTS_DIR)/node_modules $(CLIENTS_DIR)/generated bench/.venv-profile bench/.cache .pytest_cache .mypy_cache .ruff_cache roundup.db roundup.db-wal roundup.db-shm

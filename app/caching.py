@@ -2,9 +2,10 @@
 
 The ETag is a hash of all that can change a body: the dataset version (changed by every load
 that changes data), the configured public base URL (in Link headers and JSON-LD), the path,
-the query string, and the representation asked for (what of Accept selects one, gzip or
-not). It is known before any body is rendered, so a matching If-None-Match is answered
-without touching the data.
+the query string, and the media type asked for (what of Accept selects one). It is known
+before any body is rendered, so a matching If-None-Match is answered without touching the
+data. A gzipped body is another representation: `GzipETag` marks its ETag `"<tag>-gzip"`, so
+identical bytes carry one ETag, whichever encoding the client accepts.
 """
 
 import hashlib
@@ -13,6 +14,7 @@ from email.utils import format_datetime, parsedate_to_datetime
 
 from fastapi import Request, Response
 from fastapi.routing import APIRoute
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.config import get_settings
 from app.deps import SessionDep
@@ -22,6 +24,7 @@ from app.urls import public_base
 
 VARY = "Accept, Accept-Encoding"
 SETTLE = timedelta(seconds=2)
+GZIP_SUFFIX = "-gzip"
 
 
 class NotModified(Exception):  # noqa: N818 - a control-flow signal, not an error
@@ -31,7 +34,6 @@ class NotModified(Exception):  # noqa: N818 - a control-flow signal, not an erro
 
 
 def etag_for(version: str, request: Request) -> str:
-    gzip = "gzip" in request.headers.get("accept-encoding", "")
     route = request.scope.get("route")
     offered = produces(route) if isinstance(route, APIRoute) else DEFAULT_TYPES
     key = "|".join(
@@ -41,10 +43,27 @@ def etag_for(version: str, request: Request) -> str:
             request.url.path,
             request.url.query,
             accept_key(request.headers.get("accept", ""), offered),
-            "gzip" if gzip else "identity",
         )
     )
     return '"' + hashlib.blake2b(key.encode(), digest_size=16).hexdigest() + '"'
+
+
+def gzip_variant(etag: str) -> str:
+    """`"abc"` -> `"abc-gzip"`: the ETag of the gzipped body."""
+    return etag[:-1] + GZIP_SUFFIX + '"'
+
+
+def matched_etag(request: Request, etag: str) -> str | None:
+    """The ETag (`etag`, or its gzip variant if the client takes gzip) that the request's
+    If-None-Match names (weak comparison; `*` names any), or None."""
+    header = request.headers.get("if-none-match")
+    if header is None:
+        return None
+    candidates = {tag.strip().removeprefix("W/") for tag in header.split(",")}
+    etags = [etag]
+    if "gzip" in request.headers.get("accept-encoding", ""):
+        etags.append(gzip_variant(etag))
+    return next((tag for tag in etags if tag in candidates or "*" in candidates), None)
 
 
 def conditional_get(request: Request, response: Response, session: SessionDep) -> None:
@@ -59,11 +78,10 @@ def conditional_get(request: Request, response: Response, session: SessionDep) -
     if state is not None:
         headers["Last-Modified"] = format_datetime(last_modified(state.changed_at), usegmt=True)
     response.headers.update(headers)
-    if_none_match = request.headers.get("if-none-match")
-    if if_none_match is not None:
-        candidates = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
-        if etag in candidates or "*" in candidates:
-            raise NotModified(headers)
+    if "if-none-match" in request.headers:
+        matched = matched_etag(request, etag)
+        if matched is not None:
+            raise NotModified({**headers, "ETag": matched})
     elif state is not None and (since := request.headers.get("if-modified-since")):
         try:
             unchanged = parsedate_to_datetime(since) >= _second_after(state.changed_at)
@@ -96,3 +114,37 @@ def _second_after(changed_at: datetime) -> datetime:
 def not_modified_response(_request: Request, exc: Exception) -> Response:
     headers = exc.headers if isinstance(exc, NotModified) else {}
     return Response(status_code=304, headers=headers)
+
+
+class GzipETag:
+    """Just outside GZipMiddleware: a response it compressed gets the gzip variant of its
+    ETag; one it left alone keeps the ETag of the identity body."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def mark(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                gzipped = (b"content-encoding", b"gzip") in [
+                    (name.lower(), value) for name, value in headers
+                ]
+                if gzipped:
+                    suffix = GZIP_SUFFIX.encode()
+                    headers = [
+                        (name, value[:-1] + suffix + b'"')
+                        if name.lower() == b"etag"
+                        and value.endswith(b'"')
+                        and not value.endswith(suffix + b'"')
+                        else (name, value)
+                        for name, value in headers
+                    ]
+                    message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, mark)

@@ -64,6 +64,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="PostgreSQL: let ROLE SELECT every table, now and after future migrations",
     )
     grant.add_argument("role")
+    commands.add_parser(
+        "examples",
+        help="rewrite app/openapi_examples.json from a scratch database seeded with seed/",
+    )
     args = parser.parse_args(argv)
 
     if args.command == "migrate":
@@ -82,6 +86,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _healthcheck()
     if args.command == "grant-readonly":
         return _grant_readonly(args.role)
+    if args.command == "examples":
+        from app.examples import write_examples
+
+        return write_examples()
     return _serve(args.host, args.port, args.workers)
 
 

@@ -31,6 +31,11 @@ class Page(BaseModel, Generic[Item]):
         description="Counts over the whole filtered set, when `facets` was asked for.",
     )
 
+    @classmethod
+    def model_parametrized_name(cls, params: tuple[Any, ...]) -> str:
+        """`Page[ArticleListItem]` is `ArticleListItemPage` in the OpenAPI components."""
+        return f"{getattr(params[0], '__name__', params[0])}Page"
+
 
 @dataclass(frozen=True)
 class SortKey:

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app import __version__, openapi, problems
-from app.caching import NotModified, not_modified_response
+from app.caching import GzipETag, NotModified, not_modified_response
 from app.config import Settings, get_settings
 from app.data_version import version_source
 from app.middleware import (
@@ -32,6 +32,7 @@ from app.routes import (
     articles,
     documents,
     explorer,
+    exports,
     health,
     people,
     responses,
@@ -43,6 +44,26 @@ from app.routes import (
 # Problems any operation can answer with, whatever its parameters.
 COMMON_PROBLEMS = problems.responses(400, 406, 414, 429, 503)
 CDN = "https://cdn.jsdelivr.net"
+# What a browser on another origin may send (conditional requests, cache control, the
+# headers jQuery and friends add) and read back (validators, paging, the dump's digest).
+CORS_REQUEST_HEADERS = [
+    "Accept",
+    "Accept-Language",
+    "Cache-Control",
+    "If-Modified-Since",
+    "If-None-Match",
+    "Pragma",
+    "X-Requested-With",
+]
+CORS_EXPOSED_HEADERS = [
+    "Content-Disposition",
+    "ETag",
+    "Last-Modified",
+    "Link",
+    "Repr-Digest",
+    "Retry-After",
+    "X-Total-Count",
+]
 
 
 class RoundupAPI(FastAPI):
@@ -71,10 +92,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Expert-roundup journalism as structured, queryable data.",
         docs_url=None,
         redoc_url=None,
+        generate_unique_id_function=openapi.operation_id,
     )
     app.state.settings = settings
     problems.install(app)
-    openapi.install(app)
+    openapi.install(app, settings.cache_max_age)
     app.add_exception_handler(NotModified, not_modified_response)
     for router in (
         health.router,
@@ -86,6 +108,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         search.router,
         summaries.router,
         documents.router,
+        exports.router,
     ):
         app.include_router(router, responses=COMMON_PROBLEMS)
     explorer.install(app)
@@ -100,6 +123,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # the front door; with a rate limit set, it sits inside the limit instead, so that cached
     # answers obey it too (and outer layers add their headers to each answer).
     app.add_middleware(GZipMiddleware, minimum_size=1000)
+    app.add_middleware(GzipETag)
     app.add_middleware(ConcurrencyLimit, limit=settings.pool_size + settings.pool_max_overflow)
     app.add_middleware(RequestTimeout, seconds=settings.request_timeout_s)
     app.add_middleware(AllowedMethods, router=app.router)
@@ -127,7 +151,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         CORSMiddleware,
         allow_origins=settings.cors_origins,
         allow_methods=["GET", "HEAD", "OPTIONS"],
-        expose_headers=["ETag", "Link", "X-Total-Count", "Last-Modified", "Retry-After"],
+        allow_headers=CORS_REQUEST_HEADERS,
+        expose_headers=CORS_EXPOSED_HEADERS,
         max_age=600,
     )
     app.add_middleware(DedupeVary)

@@ -2,8 +2,8 @@
 
 Order, outermost first (see main.create_app): SecurityHeaders, UnexpectedErrors, HeadAsGet,
 DedupeVary, CORS, RequestTarget, RateLimit, AllowedMethods, RequestTimeout, ConcurrencyLimit,
-GZip, then the routes. The response cache (app.response_cache) runs in front of all of them;
-with a rate limit set, just inside RateLimit instead.
+GzipETag (app.caching), GZip, then the routes. The response cache (app.response_cache) runs in
+front of all of them; with a rate limit set, just inside RateLimit instead.
 """
 
 import asyncio

@@ -6,17 +6,30 @@ route declares another type by documenting it, e.g.
 `responses={200: {"content": {"text/csv": {}}}}`; `preferred()` then picks the client's best.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from fastapi import Request
 from fastapi.datastructures import DefaultPlaceholder
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, APIRouter
 
-from app.exports.formats import negotiate
 from app.problems import PROBLEM_JSON, ProblemError
 
 DEFAULT_TYPES = ("application/json", PROBLEM_JSON)
+Call = TypeVar("Call", bound=Callable[..., Any])
+# Dependencies that let a route answer with more media types than it documents.
+_EXTRA_TYPES: dict[Callable[..., Any], tuple[str, ...]] = {}
+
+
+def also_produces(*media_types: str) -> Callable[[Call], Call]:
+    """Mark a dependency: routes that use it can also answer with `media_types`."""
+
+    def mark(call: Call) -> Call:
+        _EXTRA_TYPES[call] = media_types
+        return call
+
+    return mark
 
 
 @dataclass(frozen=True)
@@ -79,11 +92,11 @@ def preferred(accept: str | None, offered: Iterable[str]) -> str | None:
 
 def accept_key(accept: str, offered: Iterable[str]) -> str:
     """What of `accept` can change a response among `offered` types: the q-value each would
-    get, and the export format it asks for. Accept headers that differ only in what no route
-    reads (order of equal ranges, unknown types, spacing) give the same key."""
+    get (which decides the type chosen, export formats included). Accept headers that differ
+    only in what no route reads (order of equal ranges, unknown types, spacing) give the same
+    key."""
     ranges = parse_accept(accept)
-    qualities = ",".join(f"{quality(ranges, offer):g}" for offer in offered) if ranges else ""
-    return f"{qualities}|{negotiate(accept)}"
+    return ",".join(f"{quality(ranges, offer):g}" for offer in offered) if ranges else ""
 
 
 _PRODUCES: dict[tuple[str, str], tuple[str, ...]] = {}
@@ -96,10 +109,15 @@ def produces(route: APIRoute) -> tuple[str, ...]:
         response_class = route.response_class
         if isinstance(response_class, DefaultPlaceholder):
             response_class = response_class.value
-        found = [str(getattr(response_class, "media_type", None) or DEFAULT_TYPES[0])]
+        own = getattr(response_class, "media_type", None)
+        found = [str(own)] if own else []
         for response in route.responses.values():
             found.extend(str(media) for media in response.get("content", {}))
-        found.extend(DEFAULT_TYPES)
+        for dependency in route.dependant.dependencies:
+            found.extend(_EXTRA_TYPES.get(dependency.call, ()) if dependency.call else ())
+        # A response class without a media type (the downloads) produces what it documents.
+        downloads = own is None and any(media != PROBLEM_JSON for media in found)
+        found.extend(DEFAULT_TYPES[1:] if downloads else DEFAULT_TYPES)
         _PRODUCES[key] = tuple(dict.fromkeys(found))
     return _PRODUCES[key]
 
@@ -110,6 +128,8 @@ def all_produced(routes: Iterable[object]) -> tuple[str, ...]:
     for route in routes:
         if isinstance(route, APIRoute):
             found.update(dict.fromkeys(produces(route)))
+        elif isinstance(original := getattr(route, "original_router", None), APIRouter):
+            found.update(dict.fromkeys(all_produced(original.routes)))  # an included router
     return tuple(found)
 
 

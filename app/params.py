@@ -63,7 +63,7 @@ async def reject_unknown_params(request: Request) -> None:
     if not isinstance(route, APIRoute):
         return
     accepted = _accepted(route.path_format, route.name, route.dependant)
-    unknown = sorted(set(request.query_params) - accepted)
+    unknown = sorted(name for name in set(request.query_params) - accepted if not ignored(name))
     if unknown:
         raise ProblemError(
             400,
@@ -76,6 +76,13 @@ async def reject_unknown_params(request: Request) -> None:
                 for name in unknown[:20]
             ],
         )
+
+
+def ignored(name: str) -> bool:
+    """Parameters any URL may carry and that change nothing: `_` (the cache-buster jQuery
+    and others append) and `utm_*` (campaign tracking on shared links). They stay part of
+    the URL, so of the ETag and the next-page Link."""
+    return name == "_" or name.startswith("utm_")
 
 
 _ACCEPTED: dict[tuple[str, str], frozenset[str]] = {}

@@ -142,15 +142,19 @@ def install(app: FastAPI) -> None:
 
 
 def problem_schemas_in_openapi(schema: dict[str, Any]) -> dict[str, Any]:
-    """FastAPI documents a response model under the route's media type (application/json);
-    problem documents are served as application/problem+json, so move their schema there."""
+    """FastAPI documents a response model under the route's media type (application/json,
+    application/ld+json, ...); problem documents are served as application/problem+json, so
+    move their schema there."""
     for operations in schema.get("paths", {}).values():
         for operation in operations.values():
             for response in operation.get("responses", {}).values():
                 content = response.get("content", {})
-                documented = content.get("application/json", {}).get("schema", {})
-                if PROBLEM_JSON in content and documented.get("$ref", "").endswith("/Problem"):
-                    content[PROBLEM_JSON] = content.pop("application/json")
+                if PROBLEM_JSON not in content:
+                    continue
+                for media_type in [t for t in content if t != PROBLEM_JSON]:
+                    documented = content[media_type].get("schema", {})
+                    if documented.get("$ref", "").endswith("/Problem"):
+                        content[PROBLEM_JSON] = content.pop(media_type)
     return schema
 
 

@@ -173,7 +173,11 @@ def test_jsonld(client: TestClient) -> None:
             " stake, is it time for Brussels to open its own communication channel to Moscow?"
         ),
         "datePublished": "2025-12-04",
-        "publisher": {"@type": "Organization", "name": "Carnegie Europe"},
+        "publisher": {
+            "@type": "Organization",
+            "@id": f"{base}/organizations/carnegie-europe",
+            "name": "Carnegie Europe",
+        },
         "isPartOf": {"@type": "CreativeWorkSeries", "name": "Taking the Pulse"},
         "contributor": [
             {"@id": f"{base}/experts/{slug}"}
@@ -235,7 +239,11 @@ def test_jsonld(client: TestClient) -> None:
                 "@type": "DefinedTerm",
                 "termCode": "yes",
                 "name": "Yes",
-                "inDefinedTermSet": {"@type": "DefinedTermSet", "name": "Roundup stances"},
+                "inDefinedTermSet": {
+                    "@type": "DefinedTermSet",
+                    "@id": "/openapi.json#/components/schemas/Stance",
+                    "name": "Roundup stances",
+                },
             }
         ],
     }
@@ -250,15 +258,24 @@ def test_jsonld(client: TestClient) -> None:
                 "@type": "DefinedTerm",
                 "termCode": "claim",
                 "name": "Claim",
-                "inDefinedTermSet": {"@type": "DefinedTermSet", "name": "Roundup argument kinds"},
+                "inDefinedTermSet": {
+                    "@type": "DefinedTermSet",
+                    "@id": "/openapi.json#/components/schemas/ArgumentKind",
+                    "name": "Roundup argument kinds",
+                },
             },
             *(
                 {
                     "@type": "DefinedTerm",
+                    "@id": f"{base}/tags/{slug}",
                     "termCode": slug,
                     "name": label,
                     "url": f"{base}/tags/{slug}",
-                    "inDefinedTermSet": {"@type": "DefinedTermSet", "name": "Roundup tags"},
+                    "inDefinedTermSet": {
+                        "@type": "DefinedTermSet",
+                        "@id": f"{base}/tags",
+                        "name": "Roundup tags",
+                    },
                 }
                 for slug, label in (
                     ("negotiation-channel", "Negotiation channel"),
@@ -350,6 +367,22 @@ def test_dump_is_the_same_bytes_for_the_same_data(client: TestClient) -> None:
     assert (first.content, first.headers["etag"]) == (second.content, second.headers["etag"])
     cached = client.get("/v1/dump", headers={"If-None-Match": first.headers["etag"]})
     assert cached.status_code == 304
+
+
+def test_the_dump_is_also_served_as_octet_stream(client: TestClient) -> None:
+    """Generic clients (openapi-python-client among them) know binary as octet-stream."""
+    gzip = client.get("/v1/dump")
+    octets = client.get("/v1/dump", headers={"Accept": "application/octet-stream"})
+    assert gzip.headers["content-type"] == "application/gzip"
+    assert octets.headers["content-type"] == "application/octet-stream"
+    assert octets.content == gzip.content
+    assert octets.headers["repr-digest"] == gzip.headers["repr-digest"]
+    refused = client.get("/v1/dump", headers={"Accept": "application/json"})
+    assert (refused.status_code, refused.json()["detail"]) == (
+        406,
+        "This resource is available as: application/gzip, application/octet-stream,"
+        " application/problem+json.",
+    )
 
 
 def test_citation_file() -> None:

@@ -1,4 +1,5 @@
-"""format=csv|ndjson on every list: all matching rows, streamed, equal to the JSON pages."""
+"""/v1/exports/*: every list's matching rows as CSV or NDJSON, streamed, equal to the JSON
+pages; the lists' own `format=csv|ndjson` (undocumented) answers the same bytes."""
 
 import csv
 import io
@@ -25,8 +26,13 @@ def _all_pages(client: TestClient, path: str, **params: Any) -> list[dict[str, A
         query["cursor"] = body["next_cursor"]
 
 
+def _export(path: str) -> str:
+    """The export operation of the list at `path`: /v1/tags -> /v1/exports/tags."""
+    return path.replace("/v1/", "/v1/exports/", 1)
+
+
 def _csv(client: TestClient, path: str, **params: Any) -> list[dict[str, str]]:
-    response = client.get(path, params={"format": "csv", **params})
+    response = client.get(_export(path), params={"format": "csv", **params})
     assert response.status_code == 200
     assert response.headers["content-type"] == "text/csv; charset=utf-8; header=present"
     return list(csv.DictReader(io.StringIO(response.content.decode("utf-8"), newline="")))
@@ -190,7 +196,7 @@ def test_ndjson_is_the_json_list_one_object_a_line(
         if path == "/v1/tags"
         else _all_pages(client, path, **params)
     )
-    response = client.get(path, params={**params, "format": "ndjson"})
+    response = client.get(_export(path), params={**params, "format": "ndjson"})
     assert response.headers["content-type"] == "application/x-ndjson"
     name = path.rsplit("/", 1)[1]
     assert response.headers["content-disposition"] == f'attachment; filename="{name}.ndjson"'
@@ -198,6 +204,53 @@ def test_ndjson_is_the_json_list_one_object_a_line(
     assert lines[-1] == b""
     assert [orjson.loads(line) for line in lines[:-1]] == expected
     assert response.headers["x-total-count"] == str(len(expected))
+
+
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("/v1/arguments", {"tag": "united-states"}),
+        ("/v1/responses", {"stance": "yes"}),
+        ("/v1/experts", {}),
+        ("/v1/organizations", {"kind": "research_unit"}),
+        ("/v1/articles", {}),
+        ("/v1/tags", {"category": "instrument"}),
+        ("/v1/search", {"q": "sanctions"}),
+    ],
+)
+@pytest.mark.parametrize("export", ["csv", "ndjson"])
+def test_the_lists_format_parameter_answers_the_export(
+    client: TestClient, path: str, params: dict[str, str], export: str
+) -> None:
+    legacy = client.get(path, params={**params, "format": export})
+    typed = client.get(_export(path), params={**params, "format": export})
+    assert (legacy.status_code, typed.status_code) == (200, 200)
+    assert legacy.content == typed.content
+    assert legacy.headers["content-disposition"] == typed.headers["content-disposition"]
+
+
+def test_exports_negotiate_between_csv_and_ndjson(client: TestClient) -> None:
+    default = client.get("/v1/exports/tags")
+    assert default.headers["content-type"] == "text/csv; charset=utf-8; header=present"
+    ndjson = client.get("/v1/exports/tags", headers={"Accept": "application/x-ndjson"})
+    assert ndjson.headers["content-type"] == "application/x-ndjson"
+    json = client.get("/v1/exports/tags", headers={"Accept": "application/json"})
+    assert (json.status_code, json.headers["content-type"]) == (406, "application/problem+json")
+    assert json.json()["detail"] == (
+        "This resource is available as: text/csv, application/x-ndjson, application/problem+json."
+    )
+
+
+def test_text_wildcard_is_read_by_one_parser(client: TestClient) -> None:
+    """`Accept: text/*` takes the first text type a route offers, and is a 406 where it offers
+    none: the 406 check and the format choice read the header the same way."""
+    listed = client.get("/v1/experts", headers={"Accept": "text/*"})
+    assert listed.headers["content-type"] == "text/csv; charset=utf-8; header=present"
+    detail = client.get("/v1/experts/samuel-greene", headers={"Accept": "text/*"})
+    assert (detail.status_code, detail.headers["content-type"]) == (
+        406,
+        "application/problem+json",
+    )
 
 
 def test_the_accept_header_picks_the_format(client: TestClient) -> None:
@@ -227,7 +280,8 @@ def test_the_accept_header_picks_the_format(client: TestClient) -> None:
         ("text/csv;q=0.2, application/x-ndjson;q=0.9", "ndjson"),
         ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "json"),
         ("text/csv;q=0", "json"),
-        ("text/csv;q=abc", "json"),
+        ("text/csv;q=abc", "csv"),  # an unreadable q counts as 1, as for every route
+        ("text/*", "csv"),
     ],
 )
 def test_negotiation(accept: str, chosen: str) -> None:

@@ -171,6 +171,30 @@ def test_tags_list_counts(client: TestClient) -> None:
     ]
 
 
+def test_tags_page_like_every_list(client: TestClient) -> None:
+    every = [t["slug"] for t in client.get("/v1/tags").json()["items"]]
+    first = client.get("/v1/tags", params={"limit": 5})
+    assert first.status_code == 200
+    body = first.json()
+    assert ([t["slug"] for t in body["items"]], body["total"]) == (every[:5], 18)
+    assert first.headers["x-total-count"] == "18"
+    assert first.headers["link"] == (
+        f'<http://testserver/v1/tags?limit=5&cursor={body["next_cursor"]}>; rel="next"'
+    )
+    seen = [t["slug"] for t in body["items"]]
+    cursor = body["next_cursor"]
+    while cursor is not None:
+        page = client.get("/v1/tags", params={"limit": 5, "cursor": cursor}).json()
+        seen += [t["slug"] for t in page["items"]]
+        cursor = page["next_cursor"]
+    assert seen == every
+    foreign = client.get("/v1/tags", params={"category": "actor", "cursor": body["next_cursor"]})
+    assert foreign.status_code == 400
+    assert foreign.json()["invalid_params"] == [
+        {"name": "cursor", "reason": "malformed, altered or foreign"}
+    ]
+
+
 def test_tag_detail(client: TestClient) -> None:
     body = client.get("/v1/tags/frozen-assets").json()
     assert body["experts"] == [

@@ -1,5 +1,6 @@
 """HTTP behaviour: conditional GET, caching headers, CORS, gzip, HEAD, 405, OpenAPI."""
 
+import hashlib
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
@@ -27,7 +28,7 @@ def settled(session: Session) -> None:
 
 def test_etag_round_trip_gives_304(client: TestClient, session: Session) -> None:
     settled(session)
-    first = client.get(DETAIL)
+    first = client.get(DETAIL, headers={"Accept-Encoding": "identity"})
     etag = first.headers["etag"]
     assert etag[0] == etag[-1] == '"'
     assert len(etag) == 34
@@ -135,14 +136,22 @@ def test_cors(client: TestClient) -> None:
     response = client.get("/v1/tags", headers={"Origin": "https://example.org"})
     assert response.headers["access-control-allow-origin"] == "*"
     assert response.headers["access-control-expose-headers"] == (
-        "ETag, Link, X-Total-Count, Last-Modified, Retry-After"
+        "Content-Disposition, ETag, Last-Modified, Link, Repr-Digest, Retry-After, X-Total-Count"
     )
     preflight = client.options(
         "/v1/tags",
-        headers={"Origin": "https://example.org", "Access-Control-Request-Method": "GET"},
+        headers={
+            "Origin": "https://example.org",
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "if-none-match, if-modified-since, cache-control",
+        },
     )
     assert preflight.status_code == 200
     assert preflight.headers["access-control-allow-methods"] == "GET, HEAD, OPTIONS"
+    assert preflight.headers["access-control-allow-headers"] == (
+        "Accept, Accept-Language, Cache-Control, Content-Language, Content-Type,"
+        " If-Modified-Since, If-None-Match, Pragma, X-Requested-With"
+    )
 
 
 def test_gzip_for_larger_bodies(client: TestClient) -> None:
@@ -208,3 +217,78 @@ def test_openapi_documents_every_operation(client: TestClient) -> None:
             problem = op["responses"]["400"]["content"]
             assert "application/problem+json" in problem, path
     assert client.get("/docs").status_code == 200
+
+
+def test_the_etag_names_the_bytes_not_the_encoding(client: TestClient) -> None:
+    small = "/v1/meta"  # under the 1 KB gzip threshold: the same bytes either way
+    plain = client.get(small, headers={"Accept-Encoding": "identity"})
+    gzip = client.get(small, headers={"Accept-Encoding": "gzip"})
+    assert "content-encoding" not in gzip.headers
+    assert (gzip.content, gzip.headers["etag"]) == (plain.content, plain.headers["etag"])
+
+    identity = client.get(DETAIL, headers={"Accept-Encoding": "identity"})
+    zipped = client.get(DETAIL, headers={"Accept-Encoding": "gzip"})
+    assert zipped.headers["content-encoding"] == "gzip"
+    assert zipped.headers["etag"] == identity.headers["etag"][:-1] + '-gzip"'
+    again = client.get(
+        DETAIL, headers={"Accept-Encoding": "gzip", "If-None-Match": zipped.headers["etag"]}
+    )
+    assert (again.status_code, again.headers["etag"]) == (304, zipped.headers["etag"])
+    # Without gzip, the gzip body's ETag names nothing this client can get.
+    other = client.get(
+        DETAIL, headers={"Accept-Encoding": "identity", "If-None-Match": zipped.headers["etag"]}
+    )
+    assert (other.status_code, other.headers["etag"]) == (200, identity.headers["etag"])
+
+
+def test_the_explorer_page_answers_304(client: TestClient) -> None:
+    page = client.get("/", headers={"Accept-Encoding": "identity"})
+    etag = page.headers["etag"]
+    again = client.get("/", headers={"Accept-Encoding": "identity", "If-None-Match": etag})
+    assert (again.status_code, again.content) == (304, b"")
+    assert again.headers["etag"] == etag
+    assert again.headers["cache-control"] == "no-cache"
+    assert again.headers["last-modified"] == page.headers["last-modified"]
+    zipped = client.get("/", headers={"Accept-Encoding": "gzip"})
+    assert zipped.headers["etag"] == etag[:-1] + '-gzip"'
+    revalidated = client.get(
+        "/", headers={"Accept-Encoding": "gzip", "If-None-Match": zipped.headers["etag"]}
+    )
+    assert revalidated.status_code == 304
+    style = client.get("/static/style.css", headers={"Accept-Encoding": "gzip"})
+    assert style.headers["content-encoding"] == "gzip"
+    assert (
+        client.get(
+            "/static/style.css",
+            headers={"Accept-Encoding": "gzip", "If-None-Match": style.headers["etag"]},
+        ).status_code
+        == 304
+    )
+
+
+def test_the_openapi_document_has_a_validator(client: TestClient) -> None:
+    document = client.get("/openapi.json", headers={"Accept-Encoding": "identity"})
+    digest = hashlib.sha256(document.content).hexdigest()[:32]
+    assert document.headers["etag"] == f'"{digest}"'
+    assert document.headers["cache-control"] == "public, max-age=60"
+    again = client.get(
+        "/openapi.json",
+        headers={"Accept-Encoding": "identity", "If-None-Match": document.headers["etag"]},
+    )
+    assert (again.status_code, again.content) == (304, b"")
+    assert again.headers["etag"] == document.headers["etag"]
+
+
+def test_cache_busters_and_tracking_parameters_are_ignored(client: TestClient) -> None:
+    plain = client.get("/v1/tags", params={"category": "actor"})
+    tagged = client.get(
+        "/v1/tags",
+        params={"category": "actor", "_": "1733302800000", "utm_source": "newsletter"},
+    )
+    assert (tagged.status_code, tagged.json()) == (200, plain.json())
+    assert tagged.headers["etag"] != plain.headers["etag"]  # another URL, its own validator
+    typo = client.get("/v1/responses", params={"stnace": "yes", "_": "1"})
+    assert (typo.status_code, [p["name"] for p in typo.json()["invalid_params"]]) == (
+        400,
+        ["stnace"],
+    )

@@ -15,8 +15,8 @@ from sqlalchemy.exc import DBAPIError
 from app.cli import main
 from app.config import PROJECT_DIR, get_settings
 from app.db import build_engine, get_engine, readonly_grants
+from app.examples import DOWNLOAD_REQUESTS, EXAMPLE_REQUESTS
 from app.main import create_app
-from app.openapi import EXAMPLE_REQUESTS
 from tests.conftest import SEED_SLUG
 from tests.databases import TEST_DATABASE_URL, on_postgresql, scratch_database
 from tests.snapshots import snapshot
@@ -60,8 +60,8 @@ def get_urls(app: FastAPI) -> list[str]:
     for path, operations in app.openapi()["paths"].items():
         if "get" not in operations:
             continue
-        if path in EXAMPLE_REQUESTS:
-            urls.append(EXAMPLE_REQUESTS[path])
+        if path in EXAMPLE_REQUESTS or path in DOWNLOAD_REQUESTS:
+            urls.append({**EXAMPLE_REQUESTS, **DOWNLOAD_REQUESTS}[path])
         elif "{" not in path:
             urls.append(path)
         else:

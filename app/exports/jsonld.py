@@ -2,7 +2,9 @@
 
 Each Answer's author is a Person with affiliation -> Organization (parentOrganization for
 units); the answer's arguments are Claims in its hasPart; the stance and the tags are
-DefinedTerms in keywords. @ids are this API's URLs, so the graph links back to the data.
+DefinedTerms in keywords. @ids are this API's URLs, so the graph links back to the data: a
+tag is /v1/tags/{slug} in the set /v1/tags; the stance and argument-kind sets are their enums
+in /openapi.json; the publisher is its organization when the gazetteer has it.
 """
 
 from typing import Any
@@ -20,8 +22,9 @@ MEDIA_TYPE = "application/ld+json"
 JsonLd = dict[str, Any]
 
 
-def to_jsonld(detail: ArticleDetail, base_url: str) -> JsonLd:
-    """`base_url` ends with '/': the API's root, where the @ids point."""
+def to_jsonld(detail: ArticleDetail, base_url: str, publisher_slug: str | None = None) -> JsonLd:
+    """`base_url` ends with '/': the API's root, where the @ids point; `publisher_slug` is the
+    publisher's organization, if known."""
     article_id = f"{base_url}v1/articles/{detail.slug}"
     document: JsonLd = {
         "@context": "https://schema.org",
@@ -30,7 +33,11 @@ def to_jsonld(detail: ArticleDetail, base_url: str) -> JsonLd:
         "headline": detail.title,
         "description": detail.dek,
         "datePublished": detail.published_on.isoformat(),
-        "publisher": {"@type": "Organization", "name": detail.publisher},
+        "publisher": {
+            "@type": "Organization",
+            "@id": f"{base_url}v1/organizations/{publisher_slug}" if publisher_slug else None,
+            "name": detail.publisher,
+        },
         "isPartOf": (
             {"@type": "CreativeWorkSeries", "name": detail.series} if detail.series else None
         ),
@@ -71,7 +78,11 @@ def _answer(base_url: str, article_id: str, response: ResponseInArticle) -> Json
             ],
         },
         "keywords": [
-            _term(response.stance.value, STANCE_LABELS[response.stance], "Roundup stances")
+            _term(
+                response.stance.value,
+                STANCE_LABELS[response.stance],
+                _enum_set(base_url, "Stance", "Roundup stances"),
+            )
         ],
         "hasPart": [
             _claim(base_url, answer_id, response, argument) for argument in response.arguments
@@ -89,9 +100,22 @@ def _claim(
         "text": argument.text,
         "author": {"@id": _person_id(base_url, response)},
         "keywords": [
-            _term(argument.kind.value, KIND_LABELS[argument.kind], "Roundup argument kinds"),
+            _term(
+                argument.kind.value,
+                KIND_LABELS[argument.kind],
+                _enum_set(base_url, "ArgumentKind", "Roundup argument kinds"),
+            ),
             *(
-                _term(tag.slug, tag.label, "Roundup tags", f"{base_url}v1/tags/{tag.slug}")
+                _term(
+                    tag.slug,
+                    tag.label,
+                    {
+                        "@type": "DefinedTermSet",
+                        "@id": f"{base_url}v1/tags",
+                        "name": "Roundup tags",
+                    },
+                    f"{base_url}v1/tags/{tag.slug}",
+                )
                 for tag in argument.tags
             ),
         ],
@@ -114,13 +138,24 @@ def _person_id(base_url: str, response: ResponseInArticle) -> str:
     return f"{base_url}v1/experts/{response.expert.slug}"
 
 
-def _term(code: str, name: str, term_set: str, url: str | None = None) -> JsonLd:
+def _term(code: str, name: str, term_set: JsonLd, url: str | None = None) -> JsonLd:
+    """A DefinedTerm; one with a page of its own (a tag) has that page as its @id."""
     return {
         "@type": "DefinedTerm",
+        "@id": url,
         "termCode": code,
         "name": name,
         "url": url,
-        "inDefinedTermSet": {"@type": "DefinedTermSet", "name": term_set},
+        "inDefinedTermSet": term_set,
+    }
+
+
+def _enum_set(base_url: str, schema: str, name: str) -> JsonLd:
+    """A closed term set: its @id is the enum that defines it in the OpenAPI document."""
+    return {
+        "@type": "DefinedTermSet",
+        "@id": f"{base_url}openapi.json#/components/schemas/{schema}",
+        "name": name,
     }
 
 

@@ -49,6 +49,12 @@ def organization_by_slug(session: Session, slug: str) -> Organization | None:
     return session.exec(select(Organization).where(Organization.slug == slug)).first()
 
 
+def organization_slug_by_name(session: Session, name: str) -> str | None:
+    """The slug of the organization named exactly `name` (a publisher, say), if there is one."""
+    statement = select(Organization.slug).where(Organization.name == name)
+    return session.exec(statement.order_by(col(Organization.slug))).first()
+
+
 def list_experts(
     session: Session, organization: tuple[str, ...], sort: str, limit: int, cursor: str | None
 ) -> tuple[list[ExpertListItem], IdPage]:

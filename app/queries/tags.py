@@ -4,7 +4,9 @@ from sqlalchemy import func
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, distinct, select
 
+from app.listing import decode_cursor, encode_cursor
 from app.models import Argument, ArgumentTag, Expert, Response, Tag, row_id
+from app.queries.paging import IdPage
 from app.schemas import ExpertCount, ExpertRef, TagCount, TagDetail, TagListItem, TagRef
 
 
@@ -40,6 +42,26 @@ def list_tags(session: Session, category: tuple[str, ...]) -> list[TagListItem]:
         )
         for tag, arguments, responses, experts in session.exec(statement).all()
     ]
+
+
+def tag_page(
+    session: Session, category: tuple[str, ...], *, limit: int, cursor: str | None
+) -> tuple[list[TagListItem], IdPage]:
+    """One page of `list_tags`: the keyset is the slug (the list's order), the count is
+    of every tag that matches."""
+    items = list_tags(session, category)
+    context = "tags|" + ",".join(category)
+    start = 0
+    if cursor is not None:
+        (after,) = decode_cursor(cursor, [], context)
+        start = next(
+            (index + 1 for index, tag in enumerate(items) if tag.slug == after),
+            sum(1 for tag in items if tag.slug < after),
+        )
+    chosen = items[start : start + limit]
+    more = start + limit < len(items)
+    next_cursor = encode_cursor([chosen[-1].slug], context) if more and chosen else None
+    return chosen, IdPage(ids=[], total=len(items), next_cursor=next_cursor)
 
 
 def tag_detail(session: Session, tag: Tag) -> TagDetail:

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from app.deps import ArticleDep, SessionDep
 from app.exports import columns
-from app.exports.formats import EXPORTABLE, FormatDep, export_list
+from app.exports.formats import FormatDep, export_list
 from app.listing import Page
 from app.params import CommaList, Cursor, Limit, split_commas
 from app.problems import responses
@@ -17,31 +17,33 @@ from app.routes import V1_DEPENDENCIES, json_response, page_response
 from app.schemas import ArticleDetail, ArticleListItem
 
 router = APIRouter(prefix="/v1/articles", tags=["articles"], dependencies=V1_DEPENDENCIES)
+Series = Annotated[CommaList | None, Query(description="Series name(s).")]
+PublishedFrom = Annotated[date | None, Query(description="Published on or after.")]
+PublishedTo = Annotated[date | None, Query(description="Published on or before.")]
+ArticleSort = Annotated[
+    str,
+    Query(
+        max_length=200,
+        description="Comma-separated keys from: published_on, title, slug; '-' for descending.",
+    ),
+]
 
 
-@router.get(
-    "", response_model=Page[ArticleListItem], responses={**responses(400, 422), **EXPORTABLE}
-)
+@router.get("", response_model=Page[ArticleListItem], responses=responses(400, 422))
 def list_articles(
     request: Request,
     response: Response,
     session: SessionDep,
     export: FormatDep,
-    series: Annotated[CommaList | None, Query(description="Series name(s).")] = None,
-    published_from: Annotated[date | None, Query(description="Published on or after.")] = None,
-    published_to: Annotated[date | None, Query(description="Published on or before.")] = None,
-    sort: Annotated[
-        str,
-        Query(
-            max_length=200,
-            description="Comma-separated keys from: published_on, title, slug; '-' for descending.",
-        ),
-    ] = "-published_on,slug",
+    series: Series = None,
+    published_from: PublishedFrom = None,
+    published_to: PublishedTo = None,
+    sort: ArticleSort = "-published_on,slug",
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Response:
-    """Roundups, newest first, each with its stance counts (for a stance bar).
-    `format=csv|ndjson` streams every matching article."""
+    """Roundups, newest first, each with its stance counts (for a stance bar). Every matching
+    article as CSV or NDJSON: /v1/exports/articles."""
     fetch = partial(
         articles.list_articles,
         session,

@@ -9,8 +9,9 @@ from app.deps import ArticleDep, SessionDep
 from app.exports import dump, jsonld
 from app.exports.aif import to_aif
 from app.exports.formats import carried_headers
+from app.negotiation import preferred
 from app.problems import responses
-from app.queries import articles
+from app.queries import articles, people
 from app.queries import dump as records
 from app.queries.meta import data_state
 from app.routes import V1_DEPENDENCIES
@@ -18,6 +19,7 @@ from app.schemas import AifDocument
 from app.urls import public_base
 
 router = APIRouter(prefix="/v1", tags=["exports"], dependencies=V1_DEPENDENCIES)
+OCTET_STREAM = "application/octet-stream"
 
 
 class JSONLDResponse(JSONResponse):
@@ -45,18 +47,23 @@ def article_jsonld(request: Request, session: SessionDep, article: ArticleDep) -
     """The roundup as schema.org JSON-LD: an Article whose mainEntity is the Question, with
     each expert's Answer (author: Person, affiliation: Organization) and the answer's
     arguments as Claims. Mapping: docs/api.md#json-ld."""
-    return jsonld.to_jsonld(articles.article_detail(session, article), public_base(request) + "/")
+    detail = articles.article_detail(session, article)
+    publisher = people.organization_slug_by_name(session, detail.publisher)
+    return jsonld.to_jsonld(detail, public_base(request) + "/", publisher)
 
 
 @router.get(
     "/dump",
     response_class=Response,
     responses={
-        200: {"description": "gzipped JSON Lines", "content": {dump.MEDIA_TYPE: {}}},
+        200: {
+            "description": "gzipped JSON Lines",
+            "content": {dump.MEDIA_TYPE: {}, OCTET_STREAM: {}},
+        },
         **responses(400),
     },
 )
-def download_dump(response: Response, session: SessionDep) -> Response:
+def download_dump(request: Request, response: Response, session: SessionDep) -> Response:
     """The whole dataset as one gzipped JSON Lines file: a `dump` record (format, data
     version, counts, SHA-256 of the lines after it, license and attribution), then every
     organization, tag, expert, article, response and argument. `Repr-Digest` carries the
@@ -67,9 +74,11 @@ def download_dump(response: Response, session: SessionDep) -> Response:
         state.version if state else None,
         state.changed_at if state else None,
     )
+    # The same bytes; a client that asks for application/octet-stream gets that label.
+    media_type = preferred(request.headers.get("accept"), (dump.MEDIA_TYPE, OCTET_STREAM))
     return Response(
         content=built.content,
-        media_type=dump.MEDIA_TYPE,
+        media_type=media_type or dump.MEDIA_TYPE,
         headers={
             **carried_headers(response),
             "Content-Disposition": f'attachment; filename="{dump.FILENAME}"',

@@ -3,11 +3,14 @@
 import os
 from pathlib import Path
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import FileResponse
+from starlette.datastructures import Headers
 from starlette.responses import Response
 from starlette.staticfiles import PathLike, StaticFiles
 from starlette.types import Scope
+
+from app.caching import gzip_variant, matched_etag
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
@@ -37,11 +40,21 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/")
-def index() -> FileResponse:
-    """The explorer page; its state (roundup, tag, search, expert) is in the query string."""
-    return FileResponse(
-        STATIC_DIR / "index.html", media_type="text/html; charset=utf-8", headers=PAGE_HEADERS
+def index(request: Request) -> Response:
+    """The explorer page; its state (roundup, tag, search, expert) is in the query string.
+    A matching If-None-Match is a 304, as for the static files."""
+    path = STATIC_DIR / "index.html"
+    page = FileResponse(
+        path,
+        stat_result=os.stat(path),
+        media_type="text/html; charset=utf-8",
+        headers=PAGE_HEADERS,
     )
+    matched = matched_etag(request, page.headers["etag"])
+    if matched is not None:
+        headers = {"ETag": matched, "Last-Modified": page.headers["last-modified"]}
+        return Response(status_code=304, headers={**headers, **PAGE_HEADERS})
+    return page
 
 
 class StaticAssets(StaticFiles):
@@ -61,6 +74,20 @@ class StaticAssets(StaticFiles):
         if Path(full_path).suffix == ".html":
             response.headers.update(PAGE_HEADERS)
         return response
+
+    def is_not_modified(self, response_headers: Headers, request_headers: Headers) -> bool:
+        """Also when If-None-Match names the ETag of the gzipped file (app.caching.GzipETag)."""
+        if super().is_not_modified(response_headers, request_headers):
+            return True
+        etag = response_headers.get("etag")
+        header = request_headers.get("if-none-match")
+        if (
+            etag is None
+            or header is None
+            or "gzip" not in request_headers.get("accept-encoding", "")
+        ):
+            return False
+        return gzip_variant(etag) in {tag.strip().removeprefix("W/") for tag in header.split(",")}
 
 
 def install(app: FastAPI) -> None:

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from app.deps import ExpertDep, OrganizationDep, SessionDep
 from app.exports import columns
-from app.exports.formats import EXPORTABLE, FormatDep, export_list
+from app.exports.formats import FormatDep, export_list
 from app.listing import Page
 from app.params import CommaList, Cursor, Limit, split_commas
 from app.problems import responses
@@ -16,12 +16,27 @@ from app.routes import V1_DEPENDENCIES, page_response
 from app.schemas import ExpertDetail, ExpertListItem, OrganizationDetail, OrganizationListItem
 
 router = APIRouter(prefix="/v1", dependencies=V1_DEPENDENCIES)
+ExpertOrganization = Annotated[
+    CommaList | None,
+    Query(description="Experts ever printed with this organization or its units."),
+]
+ExpertSort = Annotated[
+    str, Query(max_length=200, description="Keys from: name, slug; '-' for descending.")
+]
+OrganizationKind = Annotated[
+    CommaList | None,
+    Query(description="Kind(s): university, think_tank, research_unit, government, ..."),
+]
+OrganizationSort = Annotated[
+    str,
+    Query(max_length=200, description="Keys from: name, slug, kind; '-' for descending."),
+]
 
 
 @router.get(
     "/experts",
     response_model=Page[ExpertListItem],
-    responses={**responses(400, 422), **EXPORTABLE},
+    responses=responses(400, 422),
     tags=["experts"],
 )
 def list_experts(
@@ -29,18 +44,13 @@ def list_experts(
     response: Response,
     session: SessionDep,
     export: FormatDep,
-    organization: Annotated[
-        CommaList | None,
-        Query(description="Experts ever printed with this organization or its units."),
-    ] = None,
-    sort: Annotated[
-        str, Query(max_length=200, description="Keys from: name, slug; '-' for descending.")
-    ] = "name",
+    organization: ExpertOrganization = None,
+    sort: ExpertSort = "name",
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Response:
-    """Every expert, with how many answers they have given. `format=csv|ndjson` streams them
-    all."""
+    """Every expert, with how many answers they have given. All of them as CSV or NDJSON:
+    /v1/exports/experts."""
     fetch = partial(people.list_experts, session, split_commas(organization), sort)
     if export != "json":
         return export_list(export, "experts", columns.EXPERTS, fetch, cursor, response)
@@ -62,7 +72,7 @@ def get_expert(session: SessionDep, expert: ExpertDep) -> ExpertDetail:
 @router.get(
     "/organizations",
     response_model=Page[OrganizationListItem],
-    responses={**responses(400, 422), **EXPORTABLE},
+    responses=responses(400, 422),
     tags=["organizations"],
 )
 def list_organizations(
@@ -70,19 +80,13 @@ def list_organizations(
     response: Response,
     session: SessionDep,
     export: FormatDep,
-    kind: Annotated[
-        CommaList | None,
-        Query(description="Kind(s): university, think_tank, research_unit, government, ..."),
-    ] = None,
-    sort: Annotated[
-        str,
-        Query(max_length=200, description="Keys from: name, slug, kind; '-' for descending."),
-    ] = "name",
+    kind: OrganizationKind = None,
+    sort: OrganizationSort = "name",
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Response:
-    """Organizations from the curated gazetteer and the affiliation lines.
-    `format=csv|ndjson` streams them all."""
+    """Organizations from the curated gazetteer and the affiliation lines. All of them as CSV
+    or NDJSON: /v1/exports/organizations."""
     fetch = partial(people.list_organizations, session, split_commas(kind), sort)
     if export != "json":
         return export_list(export, "organizations", columns.ORGANIZATIONS, fetch, cursor, response)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 
 from app.deps import SessionDep
 from app.exports import columns
-from app.exports.formats import EXPORTABLE, FormatDep, export_list
+from app.exports.formats import FormatDep, export_list
 from app.filters import ResponseFilters
 from app.listing import Page
 from app.models import ArgumentKind
@@ -27,13 +27,37 @@ from app.routes import V1_DEPENDENCIES, page_response
 from app.schemas import ArgumentItem, ResponseItem
 from app.search.query import SearchQuery
 
-router = APIRouter(prefix="/v1", tags=["responses"], dependencies=V1_DEPENDENCIES)
+router = APIRouter(prefix="/v1", dependencies=V1_DEPENDENCIES)
 FiltersDep = Annotated[ResponseFilters, Depends(response_filters)]
 TextDep = Annotated[SearchQuery | None, Depends(optional_text_query)]
+KindDep = Annotated[tuple[ArgumentKind, ...], Depends(argument_kinds)]
+ResponseSort = Annotated[
+    str,
+    Query(
+        max_length=200,
+        description="Comma-separated keys from: "
+        + ", ".join(queries.RESPONSE_SORTS)
+        + "; '-' for descending.",
+    ),
+]
+ArgumentSort = Annotated[
+    str,
+    Query(
+        max_length=200,
+        description="Comma-separated keys from: "
+        + ", ".join(queries.ARGUMENT_SORTS)
+        + "; '-' for descending.",
+    ),
+]
+RESPONSE_ORDER = "-published_on,article,position"
+ARGUMENT_ORDER = "-published_on,article,response_position,position"
 
 
 @router.get(
-    "/responses", response_model=Page[ResponseItem], responses={**responses(400, 422), **EXPORTABLE}
+    "/responses",
+    response_model=Page[ResponseItem],
+    responses=responses(400, 422),
+    tags=["responses"],
 )
 def list_responses(
     request: Request,
@@ -42,15 +66,7 @@ def list_responses(
     filters: FiltersDep,
     text: TextDep,
     export: FormatDep,
-    sort: Annotated[
-        str,
-        Query(
-            max_length=200,
-            description="Comma-separated keys from: "
-            + ", ".join(queries.RESPONSE_SORTS)
-            + "; '-' for descending.",
-        ),
-    ] = "-published_on,article,position",
+    sort: ResponseSort = RESPONSE_ORDER,
     facets: Facets = None,
     limit: Limit = 50,
     cursor: Cursor = None,
@@ -58,7 +74,7 @@ def list_responses(
     """Experts' answers across roundups; `q` keeps those whose text matches. Facets (`stance`,
     `tag`, `organization`, `expert`, `article`) count responses over the whole filtered set; a
     response counts once per tag it raises, so tag counts can add up to more than `total`.
-    `format=csv|ndjson` streams every matching response."""
+    Every matching response as CSV or NDJSON: /v1/exports/responses."""
     filters = replace(filters, text=text)
     names = choose_facets(facets, queries.RESPONSE_FACETS)
     fetch = partial(queries.list_responses, session, filters, sort)
@@ -70,32 +86,27 @@ def list_responses(
 
 
 @router.get(
-    "/arguments", response_model=Page[ArgumentItem], responses={**responses(400, 422), **EXPORTABLE}
+    "/arguments",
+    response_model=Page[ArgumentItem],
+    responses=responses(400, 422),
+    tags=["arguments"],
 )
 def list_arguments(
     request: Request,
     response: Response,
     session: SessionDep,
     filters: FiltersDep,
-    kind: Annotated[tuple[ArgumentKind, ...], Depends(argument_kinds)],
+    kind: KindDep,
     text: TextDep,
     export: FormatDep,
-    sort: Annotated[
-        str,
-        Query(
-            max_length=200,
-            description="Comma-separated keys from: "
-            + ", ".join(queries.ARGUMENT_SORTS)
-            + "; '-' for descending.",
-        ),
-    ] = "-published_on,article,response_position,position",
+    sort: ArgumentSort = ARGUMENT_ORDER,
     facets: Facets = None,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Response:
     """Arguments, each with its response's expert, article and stance. Filters are those of
     /v1/responses plus `kind`; `tag` matches the argument's own tags, `q` its own text. Facets
-    add `kind`. `format=csv|ndjson` streams every matching argument."""
+    add `kind`. Every matching argument as CSV or NDJSON: /v1/exports/arguments."""
     filters = replace(filters, kind=kind, text=text)
     names = choose_facets(facets, queries.ARGUMENT_FACETS)
     fetch = partial(queries.list_arguments, session, filters, sort)

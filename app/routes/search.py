@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 
 from app.deps import SessionDep
 from app.exports import columns
-from app.exports.formats import EXPORTABLE, FormatDep, export_list
+from app.exports.formats import FormatDep, export_list
 from app.filters import ResponseFilters
 from app.models import SearchKind
 from app.params import Cursor, required_text_query, response_filters, search_kinds
@@ -18,18 +18,19 @@ from app.schemas import SearchResults
 from app.search.query import SearchQuery
 
 router = APIRouter(prefix="/v1", tags=["search"], dependencies=V1_DEPENDENCIES)
+QueryDep = Annotated[SearchQuery, Depends(required_text_query)]
+FiltersDep = Annotated[ResponseFilters, Depends(response_filters)]
+KindsDep = Annotated[tuple[SearchKind, ...], Depends(search_kinds)]
 
 
-@router.get(
-    "/search", response_model=SearchResults, responses={**responses(400, 422), **EXPORTABLE}
-)
+@router.get("/search", response_model=SearchResults, responses=responses(400, 422))
 def search(
     request: Request,
     response: Response,
     session: SessionDep,
-    query: Annotated[SearchQuery, Depends(required_text_query)],
-    filters: Annotated[ResponseFilters, Depends(response_filters)],
-    kinds: Annotated[tuple[SearchKind, ...], Depends(search_kinds)],
+    query: QueryDep,
+    filters: FiltersDep,
+    kinds: KindsDep,
     export: FormatDep,
     limit: Annotated[int, Query(ge=1, le=100, description="Page size, 1 to 100.")] = 20,
     cursor: Cursor = None,
@@ -38,7 +39,8 @@ def search(
     each with its article, expert and stance and a highlighted snippet. Query language:
     words, "phrases", prefix*, AND, OR, NOT, parentheses (docs/api.md#search). Filters are
     those of /v1/responses; `tag` matches an argument's own tags, an answer's arguments' tags.
-    Malformed queries are a 422 naming the fault."""
+    Malformed queries are a 422 naming the fault. Every hit as CSV or NDJSON:
+    /v1/exports/search."""
     fetch = partial(queries.search, session, query, filters, kinds)
     if export != "json":
         return export_list(export, "search", columns.SEARCH_HITS, fetch, cursor, response)

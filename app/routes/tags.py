@@ -1,39 +1,42 @@
 """The tag taxonomy, with usage."""
 
+from functools import partial
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
-from fastapi.responses import StreamingResponse
+from fastapi import APIRouter, Query, Request, Response
 
 from app.deps import SessionDep, TagDep
 from app.exports import columns
-from app.exports.formats import EXPORTABLE, FormatDep, export_list
+from app.exports.formats import FormatDep, export_list
 from app.listing import Page
-from app.params import CommaList, split_commas
+from app.params import CommaList, Cursor, Limit, split_commas
 from app.problems import responses
 from app.queries import tags
-from app.queries.paging import IdPage
-from app.routes import V1_DEPENDENCIES
+from app.routes import V1_DEPENDENCIES, page_response
 from app.schemas import TagDetail, TagListItem
 
 router = APIRouter(prefix="/v1/tags", tags=["tags"], dependencies=V1_DEPENDENCIES)
+Category = Annotated[CommaList | None, Query(description="Tag category(ies).")]
 
 
-@router.get("", response_model=Page[TagListItem], responses={**responses(400, 422), **EXPORTABLE})
+@router.get("", response_model=Page[TagListItem], responses=responses(400, 422))
 def list_tags(
+    request: Request,
     response: Response,
     session: SessionDep,
     export: FormatDep,
-    category: Annotated[CommaList | None, Query(description="Tag category(ies).")] = None,
-) -> Page[TagListItem] | StreamingResponse:
-    """Every tag (one page: the taxonomy is small), with counts of the arguments, responses and
-    experts that use it. `format=csv|ndjson` downloads them."""
-    items = tags.list_tags(session, split_commas(category))
+    category: Category = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Response:
+    """The tags by slug, with counts of the arguments, responses and experts that use them.
+    Paged like every list (the seed's taxonomy fits one page). As CSV or NDJSON:
+    /v1/exports/tags."""
+    fetch = partial(tags.tag_page, session, split_commas(category))
     if export != "json":
-        page = IdPage(ids=[], total=len(items), next_cursor=None)
-        return export_list(export, "tags", columns.TAGS, lambda **_: (items, page), None, response)
-    response.headers["X-Total-Count"] = str(len(items))
-    return Page(items=items, total=len(items), next_cursor=None)
+        return export_list(export, "tags", columns.TAGS, fetch, cursor, response)
+    items, page = fetch(limit=limit, cursor=cursor)
+    return page_response(request, response, items, page)
 
 
 @router.get("/{slug}", response_model=TagDetail, responses=responses(400, 404, 422))

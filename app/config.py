@@ -3,7 +3,7 @@
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -71,6 +71,11 @@ class Settings(BaseSettings):
     )
     rate_limit_per_minute: int = Field(
         default=0, ge=0, description="Requests per minute per client IP, per process; 0 = off"
+    )
+    cursor_secret: SecretStr | None = Field(
+        default=None,
+        min_length=16,
+        description="Key that signs list cursors; unset: a random key the migrations stored",
     )
 
     @field_validator("database_url")

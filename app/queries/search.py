@@ -11,16 +11,18 @@ from app.filters import (
     article_conditions,
     response_conditions,
 )
-from app.listing import decode_cursor, encode_cursor
+from app.listing import decode_offset, encode_offset
 from app.models import Argument, Article, Expert, Response, SearchDocument, SearchKind, row_id
-from app.problems import InvalidParam, ProblemError
-from app.queries.paging import IdPage
+from app.queries.paging import IdPage, cursor_secret
 from app.schemas import ArticleRef, ExpertRef, SearchHit
 from app.search.query import SearchQuery
 from app.search.snippets import snippet
 from app.search.sql import scored_matches
 
 _KIND_ORDER = {SearchKind.ARTICLE: 0, SearchKind.RESPONSE: 1, SearchKind.ARGUMENT: 2}
+# Pages reach the best MAX_DEPTH hits (`total` still counts every match): a cursor cannot make
+# one request rank and read every match.
+MAX_DEPTH = 1000
 
 
 def search(
@@ -36,7 +38,9 @@ def search(
     arguments, then index order. Filters are those of /v1/responses (/v1/arguments for
     argument hits); article hits only survive the filters that can describe an article."""
     context = repr(("search", query.canonical, filters.fingerprint(), kinds))
-    offset = _offset(cursor, context)
+    secret = cursor_secret(session)
+    offset = 0 if cursor is None else decode_offset(cursor, context, secret, MAX_DEPTH - 1)
+    limit = min(limit, MAX_DEPTH - offset)
     dialect = session.get_bind().dialect.name
     found = None
     if filters == ResponseFilters() and set(kinds) == set(SearchKind):
@@ -48,7 +52,8 @@ def search(
     next_cursor = None
     if len(ids) > limit:
         ids = ids[:limit]
-        next_cursor = encode_cursor([offset + limit], context)
+        if offset + limit < MAX_DEPTH:
+            next_cursor = encode_offset(offset + limit, context, secret)
     return _hits(session, query, ids), IdPage(ids, total, next_cursor)
 
 
@@ -118,20 +123,6 @@ def _filtered(
         col(SearchDocument.id),
     )
     return total, list(session.execute(ordered.limit(wanted)).scalars())
-
-
-def _offset(cursor: str | None, context: str) -> int:
-    """Search pages by offset: relevance scores are floats, poor keys for a keyset."""
-    if cursor is None:
-        return 0
-    [offset] = decode_cursor(cursor, [], context)
-    if not isinstance(offset, int) or offset < 0:
-        raise ProblemError(
-            400,
-            "The cursor is not valid for this query; start again without it.",
-            invalid_params=[InvalidParam(name="cursor", reason="malformed, altered or foreign")],
-        )
-    return offset
 
 
 def _hits(session: Session, query: SearchQuery, ids: list[int]) -> list[SearchHit]:

@@ -6,6 +6,7 @@ PostgreSQL request transactions are REPEATABLE READ (and READ ONLY); SQLite's de
 BEGIN (emitted before the first statement) takes its snapshot at the first read.
 """
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -48,19 +49,37 @@ def build_engine(url: str, settings: Settings | None = None) -> Engine:
     )
 
 
+# SQLite calls the progress handler every this many virtual machine instructions (~1 ms).
+_PROGRESS_STEPS = 10_000
+
+
 def _configure_sqlite(engine: Engine) -> None:
     # pysqlite's own transaction handling breaks SAVEPOINT; take it over (SQLAlchemy docs,
     # "Serializable isolation / Savepoints / Transactional DDL").
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+    def _on_connect(dbapi_connection: Any, record: Any) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
+        info: dict[str, Any] = record.info
+
+        # SQLite has no statement timeout: a non-zero answer interrupts the running statement
+        # ("interrupted", an OperationalError), so a transaction past its deadline stops working.
+        def past_deadline() -> int:
+            deadline = info.get("deadline")
+            return int(deadline is not None and time.monotonic() > deadline)
+
+        dbapi_connection.set_progress_handler(past_deadline, _PROGRESS_STEPS)
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
+        # Request sessions (and only they: loads take their time) read within a budget of
+        # statement_timeout_ms from their first statement, PostgreSQL's limit per statement.
+        budget_ms = connection.get_execution_options().get("budget_ms") or 0
+        deadline = time.monotonic() + budget_ms / 1000 if budget_ms else None
+        connection.connection.info["deadline"] = deadline
         connection.exec_driver_sql("BEGIN")
 
 
@@ -113,11 +132,12 @@ def startup_lock(url: str) -> Iterator[None]:
         engine.dispose()
 
 
-def reading(engine: Engine) -> Engine:
+def reading(engine: Engine, budget_ms: int = 0) -> Engine:
     """`engine` for request sessions: on PostgreSQL each transaction is one REPEATABLE READ,
-    READ ONLY snapshot (SQLite's transactions are snapshots already)."""
+    READ ONLY snapshot (SQLite's transactions are snapshots already). On SQLite, a transaction
+    is interrupted `budget_ms` after it began (0: never); PostgreSQL has its statement_timeout."""
     if engine.dialect.name != "postgresql":
-        return engine
+        return engine.execution_options(budget_ms=budget_ms)
     return engine.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
 
 
@@ -128,7 +148,7 @@ def _engine_for(url: str) -> Engine:
 
 @lru_cache
 def _reading_engine_for(url: str) -> Engine:
-    return reading(_engine_for(url))
+    return reading(_engine_for(url), get_settings().statement_timeout_ms)
 
 
 def get_engine() -> Engine:

@@ -1,5 +1,6 @@
 """Full-text search over articles, answers and arguments: ranked hits with snippets."""
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, and_, case, false, func, or_, select
@@ -17,12 +18,20 @@ from app.queries.paging import IdPage, cursor_secret
 from app.schemas import ArticleRef, ExpertRef, SearchHit
 from app.search.query import SearchQuery
 from app.search.snippets import snippet
-from app.search.sql import scored_matches
+from app.search.sql import count_matches, scored_matches
 
 _KIND_ORDER = {SearchKind.ARTICLE: 0, SearchKind.RESPONSE: 1, SearchKind.ARGUMENT: 2}
+# A query matching more texts than this ranks the MAX_RANKED most recently indexed ones only:
+# ranking every match of a common word costs a worker seconds on a large corpus.
+MAX_RANKED = 10_000
 # Pages reach the best MAX_DEPTH hits (`total` still counts every match): a cursor cannot make
 # one request rank and read every match.
 MAX_DEPTH = 1000
+
+
+@dataclass(frozen=True)
+class SearchPage(IdPage):
+    truncated: bool = False
 
 
 def search(
@@ -33,20 +42,24 @@ def search(
     *,
     limit: int,
     cursor: str | None,
-) -> tuple[list[SearchHit], IdPage]:
+) -> tuple[list[SearchHit], SearchPage]:
     """Hits by relevance (bm25 on SQLite, ts_rank on PostgreSQL); ties: articles, answers,
     arguments, then index order. Filters are those of /v1/responses (/v1/arguments for
-    argument hits); article hits only survive the filters that can describe an article."""
+    argument hits); article hits only survive the filters that can describe an article.
+    When the words match more than MAX_RANKED texts, only the MAX_RANKED most recently
+    indexed are ranked, filtered and counted (`truncated`)."""
     context = repr(("search", query.canonical, filters.fingerprint(), kinds))
     secret = cursor_secret(session)
     offset = 0 if cursor is None else decode_offset(cursor, context, secret, MAX_DEPTH - 1)
     limit = min(limit, MAX_DEPTH - offset)
     dialect = session.get_bind().dialect.name
+    matched = session.execute(count_matches(query, dialect, MAX_RANKED + 1)).scalar_one()
+    newest = MAX_RANKED if matched > MAX_RANKED else None
     found = None
     if filters == ResponseFilters() and set(kinds) == set(SearchKind):
-        found = _unfiltered(session, scored_matches(query, dialect), offset + limit + 1)
+        found = _unfiltered(session, scored_matches(query, dialect, newest), offset + limit + 1)
     if found is None:
-        found = _filtered(session, query, filters, kinds, dialect, offset + limit + 1)
+        found = _filtered(session, query, filters, kinds, dialect, newest, offset + limit + 1)
     total, ranked = found
     ids = ranked[offset:]
     next_cursor = None
@@ -54,7 +67,7 @@ def search(
         ids = ids[:limit]
         if offset + limit < MAX_DEPTH:
             next_cursor = encode_offset(offset + limit, context, secret)
-    return _hits(session, query, ids), IdPage(ids, total, next_cursor)
+    return _hits(session, query, ids), SearchPage(ids, total, next_cursor, newest is not None)
 
 
 # Rows ranked past the page by the unfiltered search, to see where the page's last score ends.
@@ -96,11 +109,12 @@ def _filtered(
     filters: ResponseFilters,
     kinds: tuple[SearchKind, ...],
     dialect: str,
+    newest: int | None,
     wanted: int,
 ) -> tuple[int, list[int]]:
     """Every match joined to what the filters read, ranked in SQL: the `wanted` best and the
     number of matches."""
-    matches = scored_matches(query, dialect).subquery()
+    matches = scored_matches(query, dialect, newest).subquery()
     branches = {
         SearchKind.ARTICLE: article_conditions(filters),
         SearchKind.RESPONSE: response_conditions(filters),

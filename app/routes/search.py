@@ -45,6 +45,10 @@ def search(
     items, page = fetch(limit=limit, cursor=cursor)
     set_page_headers(request, response, page)
     results = SearchResults.model_construct(
-        query=query.canonical, items=items, total=page.total, next_cursor=page.next_cursor
+        query=query.canonical,
+        items=items,
+        total=page.total,
+        next_cursor=page.next_cursor,
+        truncated=page.truncated,
     )
     return json_response(results, response)

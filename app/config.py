@@ -72,6 +72,20 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(
         default=0, ge=0, description="Requests per minute per client IP, per process; 0 = off"
     )
+    export_concurrency: int = Field(
+        default=2,
+        ge=1,
+        description="CSV/NDJSON downloads streaming at once, per worker process (more wait,"
+        " then get a 503)",
+    )
+    export_send_timeout_s: float = Field(
+        default=30, gt=0, description="A download whose client reads nothing for this long is cut"
+    )
+    idle_in_transaction_timeout_ms: int = Field(
+        default=30000,
+        ge=0,
+        description="PostgreSQL idle_in_transaction_session_timeout for the app's sessions",
+    )
     cursor_secret: SecretStr | None = Field(
         default=None,
         min_length=16,

@@ -27,9 +27,11 @@ def build_engine(url: str, settings: Settings | None = None) -> Engine:
     settings = settings or get_settings()
     # The app admits at most pool_size + pool_max_overflow requests at once (middleware.
     # ConcurrencyLimit), so that requests never queue for a connection while holding a thread.
+    # Streaming downloads read their batches outside that limit, under their own smaller one
+    # (app.exports.formats): the pool has room for both.
     pool = {
         "pool_size": settings.pool_size,
-        "max_overflow": settings.pool_max_overflow,
+        "max_overflow": settings.pool_max_overflow + settings.export_concurrency,
         "pool_timeout": settings.pool_timeout_s,
     }
     if make_url(url).get_backend_name() == "sqlite":
@@ -43,7 +45,8 @@ def build_engine(url: str, settings: Settings | None = None) -> Engine:
         **pool,
         pool_pre_ping=True,
         connect_args={
-            "options": f"-c statement_timeout={settings.statement_timeout_ms}",
+            "options": f"-c statement_timeout={settings.statement_timeout_ms}"
+            f" -c idle_in_transaction_session_timeout={settings.idle_in_transaction_timeout_ms}",
             "connect_timeout": settings.connect_timeout_s,
         },
     )

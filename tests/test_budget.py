@@ -111,3 +111,17 @@ def test_search_ranks_only_the_newest_matches_when_too_many_match(
     # Filters apply to those newest matches only.
     body = client.get("/v1/search", params={"q": "russia", "type": "argument"}).json()
     assert (body["truncated"], body["total"]) == (True, newest.count(SearchKind.ARGUMENT))
+
+
+@pytest.mark.skipif(not on_postgresql(), reason="PostgreSQL settings")
+def test_postgresql_sessions_have_both_timeouts(database_url: str) -> None:
+    engine = build_engine(database_url, Settings())
+    try:
+        with engine.connect() as connection:
+            shown = [
+                connection.execute(text(f"SHOW {name}")).scalar_one()
+                for name in ("statement_timeout", "idle_in_transaction_session_timeout")
+            ]
+    finally:
+        engine.dispose()
+    assert shown == ["5s", "30s"]

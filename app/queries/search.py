@@ -48,7 +48,7 @@ def search(
     argument hits); article hits only survive the filters that can describe an article.
     When the words match more than MAX_RANKED texts, only the MAX_RANKED most recently
     indexed are ranked, filtered and counted (`truncated`)."""
-    context = repr(("search", query.canonical, filters.fingerprint(), kinds))
+    context = _context(query, filters, kinds)
     secret = cursor_secret(session)
     offset = 0 if cursor is None else decode_offset(cursor, context, secret, MAX_DEPTH - 1)
     limit = min(limit, MAX_DEPTH - offset)
@@ -139,6 +139,47 @@ def _filtered(
     return total, list(session.execute(ordered.limit(wanted)).scalars())
 
 
+@dataclass
+class RankedHits:
+    """Every hit of a search from `cursor` on, for a download: ranked by one query on the
+    first call, then read in batches by id (batch cursors are positions in that ranking)."""
+
+    session: Session
+    query: SearchQuery
+    filters: ResponseFilters
+    kinds: tuple[SearchKind, ...]
+    ranked: list[int] | None = None
+    total: int = 0
+
+    def __call__(self, *, limit: int, cursor: str | None) -> tuple[list[SearchHit], IdPage]:
+        if self.ranked is None:
+            start, self.total, self.ranked = 0, *self._rank(cursor)
+        else:
+            start = int(cursor or 0)
+        ids = self.ranked[start : start + limit]
+        following = start + limit if start + limit < len(self.ranked) else None
+        page = IdPage(ids, self.total, None if following is None else str(following))
+        return _hits(self.session, self.query, ids), page
+
+    def _rank(self, cursor: str | None) -> tuple[int, list[int]]:
+        context = _context(self.query, self.filters, self.kinds)
+        secret = cursor_secret(self.session)
+        offset = 0 if cursor is None else decode_offset(cursor, context, secret, MAX_DEPTH - 1)
+        dialect = self.session.get_bind().dialect.name
+        matched = self.session.execute(
+            count_matches(self.query, dialect, MAX_RANKED + 1)
+        ).scalar_one()
+        newest = MAX_RANKED if matched > MAX_RANKED else None
+        total, ranked = _filtered(
+            self.session, self.query, self.filters, self.kinds, dialect, newest, MAX_RANKED
+        )
+        return total, ranked[offset:]
+
+
+def _context(query: SearchQuery, filters: ResponseFilters, kinds: tuple[SearchKind, ...]) -> str:
+    return repr(("search", query.canonical, filters.fingerprint(), kinds))
+
+
 def _hits(session: Session, query: SearchQuery, ids: list[int]) -> list[SearchHit]:
     rows: dict[int, Any] = {
         row_id(document): (document, article, response, expert, argument)
@@ -153,6 +194,8 @@ def _hits(session: Session, query: SearchQuery, ids: list[int]) -> list[SearchHi
     }
     hits = []
     for document_id in ids:
+        if document_id not in rows:
+            continue  # deleted by a load since it was ranked (downloads read in batches)
         document, article, response, expert, argument = rows[document_id]
         hits.append(
             SearchHit(

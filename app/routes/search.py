@@ -39,9 +39,10 @@ def search(
     words, "phrases", prefix*, AND, OR, NOT, parentheses (docs/api.md#search). Filters are
     those of /v1/responses; `tag` matches an argument's own tags, an answer's arguments' tags.
     Malformed queries are a 422 naming the fault."""
-    fetch = partial(queries.search, session, query, filters, kinds)
     if export != "json":
-        return export_list(export, "search", columns.SEARCH_HITS, fetch, cursor, response)
+        every_hit = queries.RankedHits(session, query, filters, kinds)
+        return export_list(export, "search", columns.SEARCH_HITS, every_hit, cursor, response)
+    fetch = partial(queries.search, session, query, filters, kinds)
     items, page = fetch(limit=limit, cursor=cursor)
     set_page_headers(request, response, page)
     results = SearchResults.model_construct(

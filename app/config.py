@@ -1,5 +1,6 @@
 """Settings read once from the environment."""
 
+import tempfile
 from functools import lru_cache
 from pathlib import Path
 
@@ -85,6 +86,10 @@ class Settings(BaseSettings):
         default=30000,
         ge=0,
         description="PostgreSQL idle_in_transaction_session_timeout for the app's sessions",
+    )
+    dump_cache_dir: Path = Field(
+        default=Path(tempfile.gettempdir()) / "roundup-dump",
+        description="Where /v1/dump files are built, one per data version (shared by workers)",
     )
     cursor_secret: SecretStr | None = Field(
         default=None,

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Engine, NullPool, create_engine, event, text
+from sqlalchemy import Connection, Engine, NullPool, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -142,6 +142,12 @@ def reading(engine: Engine, budget_ms: int = 0) -> Engine:
     if engine.dialect.name != "postgresql":
         return engine.execution_options(budget_ms=budget_ms)
     return engine.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+
+
+def engine_of(session: Session) -> Engine:
+    """The engine behind `session` (bound to an engine, or to one of its connections)."""
+    bind = session.get_bind()
+    return bind.engine if isinstance(bind, Connection) else bind
 
 
 @lru_cache

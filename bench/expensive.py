@@ -63,6 +63,7 @@ def main() -> None:
                 "wall_s": round(wall, 3),
                 "cpu_s": round(cpu, 3),
                 "bytes": len(body),
+                "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
             }
             if response.headers.get("content-type", "").endswith("json"):
                 data = response.json()

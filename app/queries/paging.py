@@ -4,10 +4,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Select, func
+from sqlalchemy import Select, func
 from sqlmodel import Session
 
 from app.config import get_settings
+from app.db import engine_of
 from app.listing import SortKey, cursor_values, encode_cursor, keyset_page
 from app.models import DeploymentSecret
 from app.schemas import FacetValue
@@ -79,8 +80,7 @@ def cursor_secret(session: Session) -> bytes:
     configured = get_settings().cursor_secret
     if configured is not None:
         return configured.get_secret_value().encode()
-    bind = session.get_bind()
-    url = str((bind.engine if isinstance(bind, Connection) else bind).url)
+    url = str(engine_of(session).url)
     if url not in _stored_secrets:
         stored = session.get(DeploymentSecret, "cursor")
         if stored is None:

@@ -87,17 +87,23 @@ def _configure_sqlite(engine: Engine) -> None:
 
 
 def readonly_grants(role: str, database: str, schema: str = "public") -> list[str]:
-    """PostgreSQL statements that let `role` read, and only read, the API's tables.
+    """PostgreSQL statements that let `role` read, and only read, the API's tables: CONNECT
+    to this database only (PUBLIC loses CONNECT and TEMP here), no CREATE in the schema for
+    anyone but its owner, SELECT on every table now and later, read-only transactions by
+    default.
 
-    Run them as the role that runs the migrations: the default privileges then cover the
-    tables that later migrations create, too.
+    Run them as the role that runs the migrations, with CREATEROLE (for the last one): the
+    default privileges then cover the tables that later migrations create, too.
     """
     role, database, schema = _quote(role), _quote(database), _quote(schema)
     return [
+        f"REVOKE ALL ON DATABASE {database} FROM PUBLIC",
         f"GRANT CONNECT ON DATABASE {database} TO {role}",
+        f"REVOKE CREATE ON SCHEMA {schema} FROM PUBLIC",
         f"GRANT USAGE ON SCHEMA {schema} TO {role}",
         f"GRANT SELECT ON ALL TABLES IN SCHEMA {schema} TO {role}",
         f"ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} GRANT SELECT ON TABLES TO {role}",
+        f"ALTER ROLE {role} SET default_transaction_read_only = on",
     ]
 
 

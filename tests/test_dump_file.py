@@ -36,9 +36,10 @@ def test_two_gets_build_once(client: TestClient, builds: list[float], tmp_path: 
     assert first.content == second.content
     assert first.headers["etag"] == second.headers["etag"]
     assert first.headers["accept-ranges"] == "bytes"
-    assert [
-        p.name.endswith("roundup-dump.jsonl.gz") for p in (tmp_path / "dumps").glob("*.gz")
-    ] == [True]
+    # One file, in the database's own folder, named for the data version.
+    [built] = (tmp_path / "dumps").glob("*/*.gz")
+    assert built.name.endswith("-roundup-dump.jsonl.gz")
+    assert built.read_bytes() == first.content
 
 
 def test_head_builds_once_and_answers_like_get(client: TestClient, builds: list[float]) -> None:

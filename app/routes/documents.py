@@ -1,5 +1,6 @@
 """Whole-roundup documents for other tools: AIF, schema.org JSON-LD, and the full dump."""
 
+import hashlib
 import os
 from functools import partial
 from pathlib import Path
@@ -76,10 +77,13 @@ def download_dump(request: Request, response: Response, session: SessionDep) -> 
     built, a 503 with Retry-After. Format: docs/api.md#dump."""
     state = data_state(session)
     settings = get_settings()
+    engine = engine_of(session)
+    # One folder per database, so that deployments sharing a directory never meet.
+    database = hashlib.sha256(str(engine.url).encode()).hexdigest()[:16]
     found = dump_file(
-        settings.dump_cache_dir,
+        settings.dump_cache_dir / database,
         state.version if state else "empty",
-        partial(_build_dump, reading(engine_of(session)), state.version if state else None),
+        partial(_build_dump, reading(engine), state.version if state else None),
         settings.request_timeout_s / 2,
     )
     if found is None:

@@ -61,7 +61,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     grant = commands.add_parser(
         "grant-readonly",
-        help="PostgreSQL: let ROLE SELECT every table, now and after future migrations",
+        help="PostgreSQL, as the owner with CREATEROLE: let ROLE SELECT every table, now and"
+        " after future migrations, and nothing else (read-only by default, no temp tables)",
     )
     grant.add_argument("role")
     commands.add_parser(

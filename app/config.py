@@ -1,10 +1,11 @@
 """Settings read once from the environment."""
 
 import re
+import tempfile
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -93,6 +94,29 @@ class Settings(BaseSettings):
     )
     max_connections: int = Field(
         default=500, ge=1, description="open connections per worker; beyond it, 503"
+    )
+    export_concurrency: int = Field(
+        default=2,
+        ge=1,
+        description="CSV/NDJSON downloads streaming at once, per worker process (more wait,"
+        " then get a 503)",
+    )
+    export_send_timeout_s: float = Field(
+        default=30, gt=0, description="A download whose client reads nothing for this long is cut"
+    )
+    idle_in_transaction_timeout_ms: int = Field(
+        default=30000,
+        ge=0,
+        description="PostgreSQL idle_in_transaction_session_timeout for the app's sessions",
+    )
+    dump_cache_dir: Path = Field(
+        default=Path(tempfile.gettempdir()) / "roundup-dump",
+        description="Where /v1/dump files are built, one per data version (shared by workers)",
+    )
+    cursor_secret: SecretStr | None = Field(
+        default=None,
+        min_length=16,
+        description="Key that signs list cursors; unset: a random key the migrations stored",
     )
 
     @field_validator("database_url")

@@ -6,12 +6,13 @@ PostgreSQL request transactions are REPEATABLE READ (and READ ONLY); SQLite's de
 BEGIN (emitted before the first statement) takes its snapshot at the first read.
 """
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Engine, NullPool, create_engine, event, text
+from sqlalchemy import Connection, Engine, NullPool, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -26,9 +27,11 @@ def build_engine(url: str, settings: Settings | None = None) -> Engine:
     settings = settings or get_settings()
     # The app admits at most pool_size + pool_max_overflow requests at once (middleware.
     # ConcurrencyLimit), so that requests never queue for a connection while holding a thread.
+    # Streaming downloads read their batches outside that limit, under their own smaller one
+    # (app.exports.formats): the pool has room for both.
     pool = {
         "pool_size": settings.pool_size,
-        "max_overflow": settings.pool_max_overflow,
+        "max_overflow": settings.pool_max_overflow + settings.export_concurrency,
         "pool_timeout": settings.pool_timeout_s,
     }
     if make_url(url).get_backend_name() == "sqlite":
@@ -42,40 +45,65 @@ def build_engine(url: str, settings: Settings | None = None) -> Engine:
         **pool,
         pool_pre_ping=True,
         connect_args={
-            "options": f"-c statement_timeout={settings.statement_timeout_ms}",
+            "options": f"-c statement_timeout={settings.statement_timeout_ms}"
+            f" -c idle_in_transaction_session_timeout={settings.idle_in_transaction_timeout_ms}",
             "connect_timeout": settings.connect_timeout_s,
         },
     )
+
+
+# SQLite calls the progress handler every this many virtual machine instructions (~1 ms).
+_PROGRESS_STEPS = 10_000
 
 
 def _configure_sqlite(engine: Engine) -> None:
     # pysqlite's own transaction handling breaks SAVEPOINT; take it over (SQLAlchemy docs,
     # "Serializable isolation / Savepoints / Transactional DDL").
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+    def _on_connect(dbapi_connection: Any, record: Any) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
+        info: dict[str, Any] = record.info
+
+        # SQLite has no statement timeout: a non-zero answer interrupts the running statement
+        # ("interrupted", an OperationalError), so a transaction past its deadline stops working.
+        def past_deadline() -> int:
+            deadline = info.get("deadline")
+            return int(deadline is not None and time.monotonic() > deadline)
+
+        dbapi_connection.set_progress_handler(past_deadline, _PROGRESS_STEPS)
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
+        # Request sessions (and only they: loads take their time) read within a budget of
+        # statement_timeout_ms from their first statement, PostgreSQL's limit per statement.
+        budget_ms = connection.get_execution_options().get("budget_ms") or 0
+        deadline = time.monotonic() + budget_ms / 1000 if budget_ms else None
+        connection.connection.info["deadline"] = deadline
         connection.exec_driver_sql("BEGIN")
 
 
 def readonly_grants(role: str, database: str, schema: str = "public") -> list[str]:
-    """PostgreSQL statements that let `role` read, and only read, the API's tables.
+    """PostgreSQL statements that let `role` read, and only read, the API's tables: CONNECT
+    to this database only (PUBLIC loses CONNECT and TEMP here), no CREATE in the schema for
+    anyone but its owner, SELECT on every table now and later, read-only transactions by
+    default.
 
-    Run them as the role that runs the migrations: the default privileges then cover the
-    tables that later migrations create, too.
+    Run them as the role that runs the migrations, with CREATEROLE (for the last one): the
+    default privileges then cover the tables that later migrations create, too.
     """
     role, database, schema = _quote(role), _quote(database), _quote(schema)
     return [
+        f"REVOKE ALL ON DATABASE {database} FROM PUBLIC",
         f"GRANT CONNECT ON DATABASE {database} TO {role}",
+        f"REVOKE CREATE ON SCHEMA {schema} FROM PUBLIC",
         f"GRANT USAGE ON SCHEMA {schema} TO {role}",
         f"GRANT SELECT ON ALL TABLES IN SCHEMA {schema} TO {role}",
         f"ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} GRANT SELECT ON TABLES TO {role}",
+        f"ALTER ROLE {role} SET default_transaction_read_only = on",
     ]
 
 
@@ -113,12 +141,19 @@ def startup_lock(url: str) -> Iterator[None]:
         engine.dispose()
 
 
-def reading(engine: Engine) -> Engine:
+def reading(engine: Engine, budget_ms: int = 0) -> Engine:
     """`engine` for request sessions: on PostgreSQL each transaction is one REPEATABLE READ,
-    READ ONLY snapshot (SQLite's transactions are snapshots already)."""
+    READ ONLY snapshot (SQLite's transactions are snapshots already). On SQLite, a transaction
+    is interrupted `budget_ms` after it began (0: never); PostgreSQL has its statement_timeout."""
     if engine.dialect.name != "postgresql":
-        return engine
+        return engine.execution_options(budget_ms=budget_ms)
     return engine.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+
+
+def engine_of(session: Session) -> Engine:
+    """The engine behind `session` (bound to an engine, or to one of its connections)."""
+    bind = session.get_bind()
+    return bind.engine if isinstance(bind, Connection) else bind
 
 
 @lru_cache
@@ -128,7 +163,7 @@ def _engine_for(url: str) -> Engine:
 
 @lru_cache
 def _reading_engine_for(url: str) -> Engine:
-    return reading(_engine_for(url))
+    return reading(_engine_for(url), get_settings().statement_timeout_ms)
 
 
 def get_engine() -> Engine:

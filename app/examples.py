@@ -52,14 +52,24 @@ STAND_IN = {
     "data_version": "3f6c0b8e2d4a4c1f9b7e5a2d1c0b9a8e",
 }
 
+# A cursor's signature depends on the deployment's secret; examples show a stand-in for it.
+CURSOR_SIGNATURE = "deploymentMAC000"
+
 
 def stable(value: Any) -> Any:
     """`value` with volatile fields replaced by their stand-ins, at any depth."""
     if isinstance(value, dict):
-        return {k: STAND_IN[k] if k in VOLATILE else stable(v) for k, v in value.items()}
+        return {
+            k: STAND_IN[k] if k in VOLATILE else _unsigned(v) if k == "next_cursor" else stable(v)
+            for k, v in value.items()
+        }
     if isinstance(value, list):
         return [stable(v) for v in value]
     return value
+
+
+def _unsigned(cursor: str | None) -> str | None:
+    return None if cursor is None else cursor.split(".")[0] + "." + CURSOR_SIGNATURE
 
 
 def collect_examples(get: Callable[[str], Any]) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""Lists: whitelisted multi-key sorts, opaque signed keyset cursors, and the page envelope."""
+"""Lists: whitelisted multi-key sorts, keyset cursors signed with the deployment's secret, and
+the page envelope."""
 
 import base64
 import hashlib
@@ -10,14 +11,14 @@ from typing import Any, Generic, TypeVar
 
 import orjson
 from pydantic import BaseModel, Field
-from sqlalchemy import ColumnElement, Date, Select, and_, false, or_
+from sqlalchemy import ColumnElement, Date, Enum, Integer, Select, String, and_, false, or_
+from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from app.problems import InvalidParam, ProblemError
 from app.schemas import FacetValue
 
 Item = TypeVar("Item")
 MAX_LIMIT = 500
-_CURSOR_KEY = b"roundup-cursor-v1"
 
 
 class Page(BaseModel, Generic[Item]):
@@ -91,40 +92,102 @@ def after_cursor(
     return condition if condition is not None else false()
 
 
-def encode_cursor(values: list[Any], context: str) -> str:
-    payload = orjson.dumps({"v": values, "c": _fingerprint(context)})
+# Every sort key and id column is a PostgreSQL `integer`; positions, counts and ids are >= 0.
+_INT_MAX = 2**31 - 1
+_TEXT_MAX = 1000
+
+
+def encode_cursor(values: list[Any], context: str, secret: bytes) -> str:
+    """`values` (the last row's sort keys and id) signed with the deployment's `secret`, for
+    the query that `context` names only."""
+    payload = orjson.dumps({"v": values, "q": _query_digest(context)})
     body = base64.urlsafe_b64encode(payload).rstrip(b"=")
-    return (body + b"." + _sign(body)).decode("ascii")
+    return (body + b"." + _mac(body, secret)).decode("ascii")
 
 
-def decode_cursor(cursor: str, keys: Sequence[SortKey], context: str) -> list[Any]:
-    """The sort values in `cursor`; a forged, damaged or foreign cursor is a 400."""
+def decode_cursor(
+    cursor: str, columns: Sequence[ColumnElement[Any]], context: str, secret: bytes
+) -> list[Any]:
+    """The values in `cursor`, one per column, each checked against its column's type and
+    range; a forged, damaged or foreign cursor, or an impossible value, is a 400."""
     try:
-        body, signature = cursor.encode("ascii").split(b".")
-        if not hmac.compare_digest(signature, _sign(body)):
-            raise ValueError("bad signature")
-        data = orjson.loads(base64.urlsafe_b64decode(body + b"=" * (-len(body) % 4)))
-        if data["c"] != _fingerprint(context) or len(data["v"]) != len(keys) + 1:
+        values = _payload(cursor, context, secret)
+        if len(values) != len(columns):
             raise ValueError("cursor from another query")
-        values: list[Any] = list(data["v"])
-        for index, key in enumerate(keys):
-            if isinstance(key.column.type, Date):
-                values[index] = date.fromisoformat(values[index])
-        return values
-    except (ValueError, KeyError, TypeError, UnicodeError):
-        raise ProblemError(
-            400,
-            "The cursor is not valid for this query; start again without it.",
-            invalid_params=[InvalidParam(name="cursor", reason="malformed, altered or foreign")],
-        ) from None
+        return [_checked(value, column.type) for value, column in zip(values, columns, strict=True)]
+    except (ValueError, KeyError, TypeError, UnicodeError, OverflowError):
+        raise bad_cursor() from None
 
 
-def _sign(body: bytes) -> bytes:
-    digest = hmac.new(_CURSOR_KEY, body, hashlib.sha256).digest()[:12]
+def _payload(cursor: str, context: str, secret: bytes) -> list[Any]:
+    body, mac = cursor.encode("ascii").split(b".")
+    if not hmac.compare_digest(mac, _mac(body, secret)):
+        raise ValueError("bad signature")
+    data = orjson.loads(base64.urlsafe_b64decode(body + b"=" * (-len(body) % 4)))
+    if not isinstance(data, dict) or data["q"] != _query_digest(context):
+        raise ValueError("cursor from another query")
+    values = data["v"]
+    if not isinstance(values, list):
+        raise TypeError("values are not a list")
+    return values
+
+
+def _checked(value: Any, kind: TypeEngine[Any]) -> Any:
+    """`value` as its column's type wants it; ValueError or TypeError when it cannot be one."""
+    if isinstance(kind, TypeDecorator):
+        kind = kind.impl_instance
+    if isinstance(kind, Date):
+        if not isinstance(value, str):
+            raise TypeError("a date is a string")
+        return date.fromisoformat(value)
+    if isinstance(kind, Enum):
+        if value not in kind.enums:
+            raise ValueError("not one of the enumeration's values")
+        return value
+    if isinstance(kind, String):
+        if not isinstance(value, str) or len(value) > (kind.length or _TEXT_MAX):
+            raise TypeError("not a string that fits the column")
+        return value
+    if isinstance(kind, Integer):
+        if type(value) is not int or not 0 <= value <= _INT_MAX:
+            raise ValueError("not an integer in range")
+        return value
+    raise TypeError(f"no cursor check for {kind!r}")
+
+
+def encode_offset(offset: int, context: str, secret: bytes) -> str:
+    """A cursor holding a position in a ranked result (search pages by offset)."""
+    return encode_cursor([offset], context, secret)
+
+
+def decode_offset(cursor: str, context: str, secret: bytes, maximum: int) -> int:
+    """The offset in `cursor`, at most `maximum`; anything else is a 400."""
+    try:
+        [offset] = _payload(cursor, context, secret)
+    except (ValueError, KeyError, TypeError, UnicodeError, OverflowError):
+        raise bad_cursor() from None
+    if type(offset) is not int or not 0 < offset <= maximum:
+        raise bad_cursor()
+    return offset
+
+
+def bad_cursor() -> ProblemError:
+    return ProblemError(
+        400,
+        "The cursor is not valid for this query; start again without it.",
+        invalid_params=[InvalidParam(name="cursor", reason="malformed, altered or foreign")],
+    )
+
+
+def _mac(body: bytes, secret: bytes) -> bytes:
+    """HMAC-SHA-256 of the payload under the deployment's secret, truncated to 96 bits."""
+    digest = hmac.new(secret, body, hashlib.sha256).digest()[:12]
     return base64.urlsafe_b64encode(digest).rstrip(b"=")
 
 
-def _fingerprint(context: str) -> str:
+def _query_digest(context: str) -> str:
+    """A checksum naming the query (filters and sort) a cursor belongs to; the MAC, not this,
+    is what makes a cursor unforgeable."""
     return hashlib.sha256(context.encode()).hexdigest()[:16]
 
 
@@ -140,10 +203,11 @@ def keyset_page(
     limit: int,
     cursor: str | None,
     context: str,
+    secret: bytes,
 ) -> Select[Any]:
     """`statement` ordered, after the cursor, limited to one row more than a page."""
     if cursor is not None:
-        statement = statement.where(
-            after_cursor(keys, tiebreaker, decode_cursor(cursor, keys, context))
-        )
+        columns = [key.column for key in keys] + [tiebreaker]
+        values = decode_cursor(cursor, columns, context, secret)
+        statement = statement.where(after_cursor(keys, tiebreaker, values))
     return statement.order_by(*order_by(keys, tiebreaker)).limit(limit + 1)

@@ -299,6 +299,9 @@ class RequestTimeout:
         )
 
 
+LEAVE_LIMIT = "roundup.leave_concurrency_limit"
+
+
 class ConcurrencyLimit:
     """At most `limit` requests inside the app at once (the connection pool's size); the
     rest wait here, in the event loop, holding neither a thread nor a connection.
@@ -324,8 +327,22 @@ class ConcurrencyLimit:
         semaphore = self.semaphores.get(loop)
         if semaphore is None:
             semaphore = self.semaphores[loop] = asyncio.Semaphore(self.limit)
-        async with semaphore:
+        await semaphore.acquire()
+        released = False
+
+        def leave() -> None:
+            nonlocal released
+            if not released:
+                released = True
+                semaphore.release()
+
+        # A response that has finished with the database (a download streaming its rows in
+        # batches of its own) calls this to stop counting against the limit.
+        scope[LEAVE_LIMIT] = leave
+        try:
             await self.app(scope, receive, send)
+        finally:
+            leave()
 
 
 def _log_abandoned(task: "asyncio.Future[None]") -> None:

@@ -206,3 +206,13 @@ class SearchDocument(SQLModel, table=True):
     )
     text: str = Field(sa_type=Text)
     terms: str = Field(sa_type=Text)
+
+
+class DeploymentSecret(SQLModel, table=True):
+    """Secrets every worker and replica of one deployment shares (migration 0004 generates
+    the cursor key), unless the settings provide one."""
+
+    __tablename__ = "deployment_secret"
+
+    name: str = Field(primary_key=True, max_length=50)
+    value: str = Field(max_length=200)

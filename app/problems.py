@@ -1,6 +1,7 @@
 """RFC 9457 problem details for every error the app produces."""
 
 import logging
+import sqlite3
 from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
@@ -16,6 +17,10 @@ from starlette.types import Scope, Send
 
 PROBLEM_JSON = "application/problem+json"
 DATABASE_UNAVAILABLE = "The database is unavailable; try again shortly."
+OVER_BUDGET = (
+    "The request needed more work than one request may take, and was stopped;"
+    " narrow it (more words, fewer prefixes, filters or facets)."
+)
 log = logging.getLogger("roundup")
 
 
@@ -105,9 +110,21 @@ def _problem_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    if over_budget(exc):
+        log.warning("over budget: %s %s", request.method, request.url.path)
+        return problem_response(request, 503, OVER_BUDGET, headers={"Retry-After": "1"})
     # The driver's message names hosts and SQL: it goes to the log, never to the client.
     log.warning("database unavailable: %s: %s", type(exc).__name__, str(exc).splitlines()[0])
     return problem_response(request, 503, DATABASE_UNAVAILABLE, headers={"Retry-After": "1"})
+
+
+def over_budget(exc: Exception) -> bool:
+    """The database stopped the request's work: SQLite's progress handler interrupted it, or
+    PostgreSQL's statement_timeout cancelled it (SQLSTATE 57014)."""
+    orig = getattr(exc, "orig", None)
+    if isinstance(orig, sqlite3.OperationalError):
+        return str(orig) == "interrupted"
+    return getattr(orig, "sqlstate", None) == "57014"
 
 
 async def send_problem(

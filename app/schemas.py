@@ -247,6 +247,11 @@ class SearchResults(PublicModel):
     items: list[SearchHit] = Field(description="Most relevant first.")
     total: int = Field(description="How many texts match, over all pages.")
     next_cursor: str | None = Field(description="Pass as `cursor` to get the next page.")
+    truncated: bool = Field(
+        description="True when the words match more than 10,000 texts: then only the 10,000"
+        " most recently indexed are ranked, filtered and counted in `total`. Add words to"
+        " narrow the search."
+    )
 
 
 # --- Summaries ------------------------------------------------------------------------------

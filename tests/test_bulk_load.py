@@ -65,6 +65,7 @@ def _rows(session: Session) -> dict[str, list[tuple[Any, ...]]]:
     rows = snapshot(session)
     rows["article"] = [(*row[:LOADED_AT], None, *row[LOADED_AT + 1 :]) for row in rows["article"]]
     rows.pop("dataset_state")
+    rows.pop("deployment_secret")  # random per database, not loaded data
     return rows
 
 

@@ -18,6 +18,7 @@ TABLES = {
     "argument_tag",
     "article",
     "dataset_state",
+    "deployment_secret",
     "expert",
     "organization",
     "response",
@@ -55,10 +56,12 @@ def test_upgrade_downgrade_upgrade(tmp_path: Path) -> None:
         try:
             command.upgrade(config, "head")
             assert _schema(engine) == head
+            command.downgrade(config, "0003")
+            assert _schema(engine) == head - {"deployment_secret"}
             command.downgrade(config, "0002")
-            assert _schema(engine) == at_0002
+            assert _schema(engine) == at_0002 - {"deployment_secret"}
             command.downgrade(config, "0001")
-            assert _schema(engine) == TABLES - {"search_document"}
+            assert _schema(engine) == TABLES - {"search_document", "deployment_secret"}
             command.downgrade(config, "base")
             assert _schema(engine) == {"alembic_version"}
             command.upgrade(config, "head")

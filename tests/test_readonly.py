@@ -148,8 +148,9 @@ def test_postgresql_reader_role_serves_everything_and_writes_nothing(
         isolation_level="AUTOCOMMIT",
     )
     with admin.connect() as connection:
-        for role in (owner, reader):
-            connection.execute(text(f"CREATE ROLE {role} LOGIN PASSWORD '{password}'"))
+        # The owner has CREATEROLE, as docs/deployment.md asks (for the reader's settings).
+        connection.execute(text(f"CREATE ROLE {owner} LOGIN CREATEROLE PASSWORD '{password}'"))
+        connection.execute(text(f"CREATE ROLE {reader} LOGIN PASSWORD '{password}'"))
     try:
         with scratch_database(tmp_path) as url:
             server = make_url(url)
@@ -166,15 +167,30 @@ def test_postgresql_reader_role_serves_everything_and_writes_nothing(
             capsys.readouterr()
             assert main(["grant-readonly", reader]) == 0
             assert capsys.readouterr().out == (
+                f'REVOKE ALL ON DATABASE "{server.database}" FROM PUBLIC;\n'
                 f'GRANT CONNECT ON DATABASE "{server.database}" TO "{reader}";\n'
+                'REVOKE CREATE ON SCHEMA "public" FROM PUBLIC;\n'
                 f'GRANT USAGE ON SCHEMA "public" TO "{reader}";\n'
                 f'GRANT SELECT ON ALL TABLES IN SCHEMA "public" TO "{reader}";\n'
                 f'ALTER DEFAULT PRIVILEGES IN SCHEMA "public" GRANT SELECT ON TABLES'
                 f' TO "{reader}";\n'
+                f'ALTER ROLE "{reader}" SET default_transaction_read_only = on;\n'
             )
+            # The reader's transactions are read-only by default: the database refuses each
+            # write as such before it looks at privileges (tests/test_readonly_role.py checks
+            # the privileges with the default turned off).
 
             assert_serves_everything(use_database, reader_url)
-            assert unchanged_after_refusals(owner_url, reader_url) == WRITES
+            assert unchanged_after_refusals(owner_url, reader_url) == dict(
+                zip(
+                    WRITES,
+                    [
+                        f"cannot execute {command} in a read-only transaction"
+                        for command in ("INSERT", "UPDATE", "DELETE", "CREATE TABLE", "DROP TABLE")
+                    ],
+                    strict=True,
+                )
+            )
 
             # A table a later migration creates is readable without granting again.
             owner_engine = create_engine(owner_url)

@@ -1,7 +1,8 @@
 """Least privilege on PostgreSQL: the API serves through a role that can read and nothing else.
 
-The role is made in a scratch database with READONLY_ROLE_SQL below; any write attempted
-through its connection fails, even after it turns its own read-only default off.
+The role is made in a scratch database with the statements `roundup grant-readonly` runs
+(app.db.readonly_grants); any write attempted through its connection fails, even after it
+turns its own read-only default off.
 """
 
 import uuid
@@ -14,7 +15,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
-from app.db import build_engine, get_session
+from app.db import build_engine, get_session, readonly_grants
 from app.ingest.seed import seed
 from app.main import create_app
 from tests.conftest import SEED_DIR, SEED_SLUG
@@ -22,15 +23,7 @@ from tests.databases import migrate, on_postgresql, scratch_database
 
 pytestmark = pytest.mark.skipif(not on_postgresql(), reason="PostgreSQL roles")
 
-READONLY_ROLE_SQL = """
-CREATE ROLE {role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION;
-ALTER ROLE {role} SET default_transaction_read_only = on;
-REVOKE ALL ON DATABASE {database} FROM PUBLIC;
-GRANT CONNECT ON DATABASE {database} TO {role};
-REVOKE CREATE ON SCHEMA public FROM PUBLIC;
-GRANT USAGE ON SCHEMA public TO {role};
-GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role};
-"""
+CREATE_ROLE_SQL = "CREATE ROLE {role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION"
 DROP_ROLE_SQL = "DROP OWNED BY {role}; DROP ROLE {role};"
 
 
@@ -44,8 +37,11 @@ def reader_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             seed(session, [SEED_DIR], SEED_DIR)
         role = f"roundup_reader_{uuid.uuid4().hex[:8]}"
         database = make_url(url).database
+        assert database is not None
         with owner.begin() as connection:
-            connection.exec_driver_sql(READONLY_ROLE_SQL.format(role=role, database=database))
+            connection.exec_driver_sql(CREATE_ROLE_SQL.format(role=role))
+            for statement in readonly_grants(role, database):
+                connection.exec_driver_sql(statement)
         try:
             yield make_url(url).set(username=role, password=None).render_as_string()
         finally:
@@ -101,3 +97,19 @@ def test_every_write_fails(reader_url: str, statement: str, read_write: bool) ->
     # privilege, which is all that is left once the role turns read-only off.
     expected = {"42501"} if read_write else {"25006", "42501"}
     assert sqlstate in expected, (statement, sqlstate, str(refused.value.orig))
+
+
+def test_the_role_is_read_only_by_default_and_has_no_temp_tables(reader_url: str) -> None:
+    engine = build_engine(reader_url)
+    with engine.connect() as connection:
+        shown = connection.execute(text("SHOW default_transaction_read_only")).scalar_one()
+        privileges = connection.execute(
+            text(
+                "SELECT has_database_privilege(current_database(), 'CONNECT'),"
+                " has_database_privilege(current_database(), 'TEMP'),"
+                " has_database_privilege(current_database(), 'CREATE'),"
+                " has_schema_privilege('public', 'CREATE')"
+            )
+        ).one()
+    engine.dispose()
+    assert (shown, tuple(privileges)) == ("on", (True, False, False, False))

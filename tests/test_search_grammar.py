@@ -119,6 +119,10 @@ def test_marked_matches_leave_out_negated_terms() -> None:
         ("-sanctions", "'-sanctions' at character 1: to leave out a word, write NOT sanctions"),
         ("((((((((((a))))))))))", "parentheses nest deeper than 8 levels"),
         (" ".join(["a"] * (MAX_TERMS + 1)), f"the query has more than {MAX_TERMS} terms"),
+        ("a*", "the prefix a* at character 1 is shorter than 3 letters or digits"),
+        ("europe OR ru*", "the prefix ru* at character 11 is shorter than 3 letters or digits"),
+        ('"frozen as"*', "the prefix as* at character 1 is shorter than 3 letters or digits"),
+        ("eur* rus* san* fro* ass*", "the query has more than 4 prefix terms"),
     ],
 )
 def test_malformed_queries_say_why(query: str, reason: str) -> None:

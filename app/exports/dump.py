@@ -8,11 +8,13 @@ The file is byte-identical for the same data version (gzip mtime 0), as a strong
 import base64
 import gzip
 import hashlib
+import io
+import shutil
+import tempfile
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, BinaryIO
 
 import orjson
 
@@ -29,41 +31,59 @@ LICENSE = (
 )
 
 
-@dataclass(frozen=True)
-class Dump:
-    content: bytes
-    sha256: str
-
-    @property
-    def repr_digest(self) -> str:
-        """RFC 9530 Repr-Digest of the gzip file as served."""
-        return f"sha-256=:{base64.b64encode(bytes.fromhex(self.sha256)).decode()}:"
+def repr_digest(sha256: str) -> str:
+    """RFC 9530 Repr-Digest of the gzip file as served, from its SHA-256 in hex."""
+    return f"sha-256=:{base64.b64encode(bytes.fromhex(sha256)).decode()}:"
 
 
-def build_dump(
-    records: Iterable[dict[str, Any]], version: str | None, as_of: datetime | None
-) -> Dump:
-    lines: list[bytes] = []
+def write_dump(
+    records: Iterable[dict[str, Any]], version: str | None, as_of: datetime | None, out: BinaryIO
+) -> str:
+    """Write the gzip file to `out`; returns its SHA-256 (hex). Memory stays flat: the lines
+    go to a temporary file first, since the header that precedes them needs their hash."""
     kinds: Counter[str] = Counter()
     attribution: list[str] = []
-    for record in records:
-        lines.append(orjson.dumps(record) + b"\n")
-        kinds[record["type"]] += 1
-        if record["type"] == "article":
-            attribution.append(_attribution(record))
-    body = b"".join(lines)
-    header = {
-        "type": "dump",
-        "format": FORMAT,
-        "data_version": version,
-        "as_of": as_of.isoformat() if as_of else None,
-        "records": dict(sorted(kinds.items())),
-        "content_sha256": hashlib.sha256(body).hexdigest(),
-        "license": LICENSE,
-        "attribution": attribution,
-    }
-    content = gzip.compress(orjson.dumps(header) + b"\n" + body, mtime=0)
-    return Dump(content=content, sha256=hashlib.sha256(content).hexdigest())
+    content = hashlib.sha256()
+    with tempfile.TemporaryFile() as body:
+        for record in records:
+            line = orjson.dumps(record) + b"\n"
+            body.write(line)
+            content.update(line)
+            kinds[record["type"]] += 1
+            if record["type"] == "article":
+                attribution.append(_attribution(record))
+        header = {
+            "type": "dump",
+            "format": FORMAT,
+            "data_version": version,
+            "as_of": as_of.isoformat() if as_of else None,
+            "records": dict(sorted(kinds.items())),
+            "content_sha256": content.hexdigest(),
+            "license": LICENSE,
+            "attribution": attribution,
+        }
+        body.seek(0)
+        digest = _Hashing(out)
+        with gzip.GzipFile(filename="", mode="wb", fileobj=digest, mtime=0) as compressed:
+            compressed.write(orjson.dumps(header) + b"\n")
+            shutil.copyfileobj(body, compressed, 1 << 20)
+    return digest.sha256.hexdigest()
+
+
+class _Hashing(io.RawIOBase):
+    """A writable stream that hashes what it passes on."""
+
+    def __init__(self, out: BinaryIO) -> None:
+        self.out = out
+        self.sha256 = hashlib.sha256()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        self.sha256.update(data)
+        self.out.write(data)
+        return len(data)
 
 
 def _attribution(article: dict[str, Any]) -> str:

@@ -3,19 +3,29 @@
 Rows are read in keyset batches through the list query itself, so an export is the JSON list
 with every page concatenated, in the same order, and memory stays flat however many rows
 match. The first batch is read before the response starts: a bad sort or cursor is still a
-problem document, not a broken download.
+problem document, not a broken download. Each batch is its own short transaction (a batch is
+consistent; a load between two batches shows in the later ones, and keyset order never
+repeats or skips a row that did not change).
 """
 
+import asyncio
 import csv
 import io
+import logging
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Annotated, Any, Literal, Protocol, TypeVar
 
 from fastapi import Depends, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
+from sqlmodel import Session
+from starlette.types import Message, Receive, Scope, Send
 
+from app.config import get_settings
+from app.middleware import LEAVE_LIMIT
 from app.negotiation import also_produces, preferred
+from app.problems import send_problem
 from app.queries.paging import IdPage
 
 ExportFormat = Literal["json", "csv", "ndjson"]
@@ -29,6 +39,8 @@ _FORMATS: dict[str, ExportFormat] = {
     "text/csv": "csv",
     NDJSON_MEDIA_TYPE: "ndjson",
 }
+TOO_MANY_DOWNLOADS = "Too many downloads are running; try again shortly."
+log = logging.getLogger("roundup")
 _KEPT_HEADERS = {"etag", "last-modified", "cache-control", "vary"}
 EXPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
@@ -102,14 +114,21 @@ def export_list(
     response: Response,
 ) -> StreamingResponse:
     """Stream every row `fetch` yields from `cursor` on, as CSV (flattened by `columns`) or
-    NDJSON (each item as in the JSON list)."""
+    NDJSON (each item as in the JSON list).
+
+    Each batch is read in a transaction of its own, which ends (its connection back in the
+    pool) before the batch is written: a client that reads slowly, or not at all, holds no
+    connection and no snapshot, only the download slot (see ExportResponse)."""
+    session = _bound_session(fetch)
     first, page = fetch(limit=BATCH, cursor=cursor)
+    _end_transaction(session)
 
     def items() -> Iterator[Item]:
         yield from first
         after = page.next_cursor
         while after is not None:
             more, following = fetch(limit=BATCH, cursor=after)
+            _end_transaction(session)
             yield from more
             after = following.next_cursor
 
@@ -117,10 +136,77 @@ def export_list(
     headers["Content-Disposition"] = f'attachment; filename="{name}.{export}"'
     headers["X-Total-Count"] = str(page.total)
     if export == "csv":
-        return StreamingResponse(
+        return ExportResponse(
             csv_lines(columns, items()), media_type=CSV_MEDIA_TYPE, headers=headers
         )
-    return StreamingResponse(ndjson_lines(items()), media_type=NDJSON_MEDIA_TYPE, headers=headers)
+    return ExportResponse(ndjson_lines(items()), media_type=NDJSON_MEDIA_TYPE, headers=headers)
+
+
+def _bound_session(fetch: object) -> Session | None:
+    """The session a list query is bound to (routes bind it with functools.partial)."""
+    bound = getattr(fetch, "session", None)
+    if isinstance(bound, Session):
+        return bound
+    return next((arg for arg in getattr(fetch, "args", ()) if isinstance(arg, Session)), None)
+
+
+def _end_transaction(session: Session | None) -> None:
+    """Give the connection back; the session begins a new transaction when next used."""
+    if session is not None:
+        session.close()
+
+
+# Per event loop (one per worker process; tests run several loops).
+_download_slots: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore]" = (
+    weakref.WeakKeyDictionary()
+)
+
+
+class ExportResponse(StreamingResponse):
+    """A download: it leaves the app's concurrency limit (it reads in batches of its own) for
+    the downloads' smaller one, waiting up to `pool_timeout_s` for a slot (then a 503), and it
+    is cut when the client reads nothing for `export_send_timeout_s`."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        settings = get_settings()
+        leave = scope.get(LEAVE_LIMIT)
+        if leave is not None:
+            leave()
+        slots = _download_slots.setdefault(
+            asyncio.get_running_loop(), asyncio.Semaphore(settings.export_concurrency)
+        )
+        try:
+            await asyncio.wait_for(slots.acquire(), settings.pool_timeout_s)
+        except TimeoutError:
+            await self._close_body()
+            await send_problem(scope, send, 503, TOO_MANY_DOWNLOADS, headers={"Retry-After": "5"})
+            return
+        try:
+            await self.stream_response(_with_timeout(send, settings.export_send_timeout_s))
+        except DownloadStalledError:
+            log.warning("download cut: the client read nothing for a while")
+        finally:
+            slots.release()
+            await self._close_body()
+
+    async def _close_body(self) -> None:
+        close = getattr(self.body_iterator, "aclose", None)
+        if close is not None:
+            await close()
+
+
+class DownloadStalledError(Exception):
+    pass
+
+
+def _with_timeout(send: Send, seconds: float) -> Send:
+    async def timed(message: Message) -> None:
+        try:
+            await asyncio.wait_for(send(message), seconds)
+        except TimeoutError:
+            raise DownloadStalledError from None
+
+    return timed
 
 
 def carried_headers(response: Response) -> dict[str, str]:

@@ -7,8 +7,14 @@ from typing import Any
 from sqlalchemy import Select, func
 from sqlmodel import Session
 
+from app.config import get_settings
+from app.db import engine_of
 from app.listing import SortKey, cursor_values, encode_cursor, keyset_page
+from app.models import DeploymentSecret
 from app.schemas import FacetValue
+
+# Per database URL: the key never changes while the database lives (migration 0004 wrote it).
+_stored_secrets: dict[str, bytes] = {}
 
 
 @dataclass(frozen=True)
@@ -35,11 +41,15 @@ def page_ids(
     statement = filtered.with_only_columns(
         id_column.label("id"), *(key.column.label(key.name) for key in keys)
     )
-    rows = session.execute(keyset_page(statement, keys, id_column, limit, cursor, context)).all()
+    secret = cursor_secret(session)
+    rows = session.execute(
+        keyset_page(statement, keys, id_column, limit, cursor, context, secret)
+    ).all()
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
-        next_cursor = encode_cursor(cursor_values(rows[-1]._mapping, keys, "id"), context)
+        values = cursor_values(rows[-1]._mapping, keys, "id")
+        next_cursor = encode_cursor(values, context, secret)
     return IdPage([row.id for row in rows], total, next_cursor)
 
 
@@ -62,3 +72,18 @@ def count_facet(
         for value, name, count in rows
     ]
     return sorted(values, key=lambda item: (-item.count, item.value))
+
+
+def cursor_secret(session: Session) -> bytes:
+    """The key that signs cursors: `ROUNDUP_CURSOR_SECRET` when set, else the random one the
+    migrations stored in the database, shared by every worker and replica."""
+    configured = get_settings().cursor_secret
+    if configured is not None:
+        return configured.get_secret_value().encode()
+    url = str(engine_of(session).url)
+    if url not in _stored_secrets:
+        stored = session.get(DeploymentSecret, "cursor")
+        if stored is None:
+            raise RuntimeError("no cursor secret: run the migrations (0004 creates it)")
+        _stored_secrets[url] = stored.value.encode()
+    return _stored_secrets[url]

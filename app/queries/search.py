@@ -1,5 +1,6 @@
 """Full-text search over articles, answers and arguments: ranked hits with snippets."""
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, and_, case, false, func, or_, select
@@ -11,16 +12,26 @@ from app.filters import (
     article_conditions,
     response_conditions,
 )
-from app.listing import decode_cursor, encode_cursor
+from app.listing import decode_offset, encode_offset
 from app.models import Argument, Article, Expert, Response, SearchDocument, SearchKind, row_id
-from app.problems import InvalidParam, ProblemError
-from app.queries.paging import IdPage
+from app.queries.paging import IdPage, cursor_secret
 from app.schemas import ArticleRef, ExpertRef, SearchHit
 from app.search.query import SearchQuery
 from app.search.snippets import snippet
-from app.search.sql import scored_matches
+from app.search.sql import count_matches, scored_matches
 
 _KIND_ORDER = {SearchKind.ARTICLE: 0, SearchKind.RESPONSE: 1, SearchKind.ARGUMENT: 2}
+# A query matching more texts than this ranks the MAX_RANKED most recently indexed ones only:
+# ranking every match of a common word costs a worker seconds on a large corpus.
+MAX_RANKED = 10_000
+# Pages reach the best MAX_DEPTH hits (`total` still counts every match): a cursor cannot make
+# one request rank and read every match.
+MAX_DEPTH = 1000
+
+
+@dataclass(frozen=True)
+class SearchPage(IdPage):
+    truncated: bool = False
 
 
 def search(
@@ -31,25 +42,32 @@ def search(
     *,
     limit: int,
     cursor: str | None,
-) -> tuple[list[SearchHit], IdPage]:
+) -> tuple[list[SearchHit], SearchPage]:
     """Hits by relevance (bm25 on SQLite, ts_rank on PostgreSQL); ties: articles, answers,
     arguments, then index order. Filters are those of /v1/responses (/v1/arguments for
-    argument hits); article hits only survive the filters that can describe an article."""
-    context = repr(("search", query.canonical, filters.fingerprint(), kinds))
-    offset = _offset(cursor, context)
+    argument hits); article hits only survive the filters that can describe an article.
+    When the words match more than MAX_RANKED texts, only the MAX_RANKED most recently
+    indexed are ranked, filtered and counted (`truncated`)."""
+    context = _context(query, filters, kinds)
+    secret = cursor_secret(session)
+    offset = 0 if cursor is None else decode_offset(cursor, context, secret, MAX_DEPTH - 1)
+    limit = min(limit, MAX_DEPTH - offset)
     dialect = session.get_bind().dialect.name
+    matched = session.execute(count_matches(query, dialect, MAX_RANKED + 1)).scalar_one()
+    newest = MAX_RANKED if matched > MAX_RANKED else None
     found = None
     if filters == ResponseFilters() and set(kinds) == set(SearchKind):
-        found = _unfiltered(session, scored_matches(query, dialect), offset + limit + 1)
+        found = _unfiltered(session, scored_matches(query, dialect, newest), offset + limit + 1)
     if found is None:
-        found = _filtered(session, query, filters, kinds, dialect, offset + limit + 1)
+        found = _filtered(session, query, filters, kinds, dialect, newest, offset + limit + 1)
     total, ranked = found
     ids = ranked[offset:]
     next_cursor = None
     if len(ids) > limit:
         ids = ids[:limit]
-        next_cursor = encode_cursor([offset + limit], context)
-    return _hits(session, query, ids), IdPage(ids, total, next_cursor)
+        if offset + limit < MAX_DEPTH:
+            next_cursor = encode_offset(offset + limit, context, secret)
+    return _hits(session, query, ids), SearchPage(ids, total, next_cursor, newest is not None)
 
 
 # Rows ranked past the page by the unfiltered search, to see where the page's last score ends.
@@ -91,11 +109,12 @@ def _filtered(
     filters: ResponseFilters,
     kinds: tuple[SearchKind, ...],
     dialect: str,
+    newest: int | None,
     wanted: int,
 ) -> tuple[int, list[int]]:
     """Every match joined to what the filters read, ranked in SQL: the `wanted` best and the
     number of matches."""
-    matches = scored_matches(query, dialect).subquery()
+    matches = scored_matches(query, dialect, newest).subquery()
     branches = {
         SearchKind.ARTICLE: article_conditions(filters),
         SearchKind.RESPONSE: response_conditions(filters),
@@ -120,18 +139,45 @@ def _filtered(
     return total, list(session.execute(ordered.limit(wanted)).scalars())
 
 
-def _offset(cursor: str | None, context: str) -> int:
-    """Search pages by offset: relevance scores are floats, poor keys for a keyset."""
-    if cursor is None:
-        return 0
-    [offset] = decode_cursor(cursor, [], context)
-    if not isinstance(offset, int) or offset < 0:
-        raise ProblemError(
-            400,
-            "The cursor is not valid for this query; start again without it.",
-            invalid_params=[InvalidParam(name="cursor", reason="malformed, altered or foreign")],
+@dataclass
+class RankedHits:
+    """Every hit of a search from `cursor` on, for a download: ranked by one query on the
+    first call, then read in batches by id (batch cursors are positions in that ranking)."""
+
+    session: Session
+    query: SearchQuery
+    filters: ResponseFilters
+    kinds: tuple[SearchKind, ...]
+    ranked: list[int] | None = None
+    total: int = 0
+
+    def __call__(self, *, limit: int, cursor: str | None) -> tuple[list[SearchHit], IdPage]:
+        if self.ranked is None:
+            start, self.total, self.ranked = 0, *self._rank(cursor)
+        else:
+            start = int(cursor or 0)
+        ids = self.ranked[start : start + limit]
+        following = start + limit if start + limit < len(self.ranked) else None
+        page = IdPage(ids, self.total, None if following is None else str(following))
+        return _hits(self.session, self.query, ids), page
+
+    def _rank(self, cursor: str | None) -> tuple[int, list[int]]:
+        context = _context(self.query, self.filters, self.kinds)
+        secret = cursor_secret(self.session)
+        offset = 0 if cursor is None else decode_offset(cursor, context, secret, MAX_DEPTH - 1)
+        dialect = self.session.get_bind().dialect.name
+        matched = self.session.execute(
+            count_matches(self.query, dialect, MAX_RANKED + 1)
+        ).scalar_one()
+        newest = MAX_RANKED if matched > MAX_RANKED else None
+        total, ranked = _filtered(
+            self.session, self.query, self.filters, self.kinds, dialect, newest, MAX_RANKED
         )
-    return offset
+        return total, ranked[offset:]
+
+
+def _context(query: SearchQuery, filters: ResponseFilters, kinds: tuple[SearchKind, ...]) -> str:
+    return repr(("search", query.canonical, filters.fingerprint(), kinds))
 
 
 def _hits(session: Session, query: SearchQuery, ids: list[int]) -> list[SearchHit]:
@@ -148,6 +194,8 @@ def _hits(session: Session, query: SearchQuery, ids: list[int]) -> list[SearchHi
     }
     hits = []
     for document_id in ids:
+        if document_id not in rows:
+            continue  # deleted by a load since it was ranked (downloads read in batches)
         document, article, response, expert, argument = rows[document_id]
         hits.append(
             SearchHit(

@@ -1,13 +1,17 @@
 """Tags with usage counts, the experts who raised them, and co-occurring tags."""
 
+from typing import Any
+
 from sqlalchemy import func
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, distinct, select
 
 from app.listing import decode_cursor, encode_cursor
 from app.models import Argument, ArgumentTag, Expert, Response, Tag, row_id
-from app.queries.paging import IdPage
+from app.queries.paging import IdPage, cursor_secret
 from app.schemas import ExpertCount, ExpertRef, TagCount, TagDetail, TagListItem, TagRef
+
+SLUG: Any = col(Tag.slug)  # the keyset of the tag list
 
 
 def tag_by_slug(session: Session, slug: str) -> Tag | None:
@@ -53,14 +57,18 @@ def tag_page(
     context = "tags|" + ",".join(category)
     start = 0
     if cursor is not None:
-        (after,) = decode_cursor(cursor, [], context)
+        (after,) = decode_cursor(cursor, [SLUG], context, cursor_secret(session))
         start = next(
             (index + 1 for index, tag in enumerate(items) if tag.slug == after),
             sum(1 for tag in items if tag.slug < after),
         )
     chosen = items[start : start + limit]
     more = start + limit < len(items)
-    next_cursor = encode_cursor([chosen[-1].slug], context) if more and chosen else None
+    next_cursor = (
+        encode_cursor([chosen[-1].slug], context, cursor_secret(session))
+        if more and chosen
+        else None
+    )
     return chosen, IdPage(ids=[], total=len(items), next_cursor=next_cursor)
 
 

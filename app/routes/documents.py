@@ -1,16 +1,28 @@
 """Whole-roundup documents for other tools: AIF, schema.org JSON-LD, and the full dump."""
 
+import hashlib
+import os
+from functools import partial
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import FileResponse, JSONResponse
+from sqlalchemy import Engine
+from sqlmodel import Session
+from starlette.datastructures import Headers
+from starlette.responses import MalformedRangeHeader, RangeNotSatisfiable
+from starlette.types import Receive, Scope, Send
 
+from app.config import get_settings
+from app.db import engine_of, reading
 from app.deps import ArticleDep, SessionDep
 from app.exports import dump, jsonld
 from app.exports.aif import to_aif
+from app.exports.dump_cache import DataChangedError, dump_file
 from app.exports.formats import carried_headers
 from app.negotiation import preferred
-from app.problems import responses
+from app.problems import problem_response, responses, send_problem
 from app.queries import articles, people
 from app.queries import dump as records
 from app.queries.meta import data_state
@@ -60,28 +72,75 @@ def article_jsonld(request: Request, session: SessionDep, article: ArticleDep) -
             "description": "gzipped JSON Lines",
             "content": {dump.MEDIA_TYPE: {}, OCTET_STREAM: {}},
         },
-        **responses(400),
+        206: {"description": "the requested byte range", "content": {dump.MEDIA_TYPE: {}}},
+        **responses(400, 416),
     },
 )
 def download_dump(request: Request, response: Response, session: SessionDep) -> Response:
     """The whole dataset as one gzipped JSON Lines file: a `dump` record (format, data
     version, counts, SHA-256 of the lines after it, license and attribution), then every
     organization, tag, expert, article, response and argument. `Repr-Digest` carries the
-    SHA-256 of the file. Format: docs/api.md#dump."""
+    SHA-256 of the file. Built once per data version and served as a file: `Range` requests
+    resume a download (206; 416 past the end). While the file of a new version is being
+    built, a 503 with Retry-After. Format: docs/api.md#dump."""
     state = data_state(session)
-    built = dump.build_dump(
-        records.records(session),
-        state.version if state else None,
-        state.changed_at if state else None,
+    settings = get_settings()
+    engine = engine_of(session)
+    # One folder per database, so that deployments sharing a directory never meet.
+    database = hashlib.sha256(str(engine.url).encode()).hexdigest()[:16]
+    found = dump_file(
+        settings.dump_cache_dir / database,
+        state.version if state else "empty",
+        partial(_build_dump, reading(engine), state.version if state else None),
+        settings.request_timeout_s / 2,
     )
+    if found is None:
+        return problem_response(request, 503, DUMP_BUILDING, headers={"Retry-After": "10"})
     # The same bytes; a client that asks for application/octet-stream gets that label.
     media_type = preferred(request.headers.get("accept"), (dump.MEDIA_TYPE, OCTET_STREAM))
-    return Response(
-        content=built.content,
+    return DumpResponse(
+        found.path,
         media_type=media_type or dump.MEDIA_TYPE,
         headers={
             **carried_headers(response),
             "Content-Disposition": f'attachment; filename="{dump.FILENAME}"',
-            "Repr-Digest": built.repr_digest,
+            "Repr-Digest": dump.repr_digest(found.sha256),
         },
     )
+
+
+DUMP_BUILDING = "The dump of the current data is being built; try again shortly."
+
+
+def _build_dump(engine: Engine, version: str | None, path: Path) -> str:
+    """Write the dump of `version` to `path` from a snapshot of its own (no request budget:
+    it runs in the background, once per version); returns the file's SHA-256."""
+    with Session(engine) as session, path.open("wb") as out:
+        state = data_state(session)
+        if (state.version if state else None) != version:
+            raise DataChangedError(version)
+        return dump.write_dump(
+            records.records(session), version, state.changed_at if state else None, out
+        )
+
+
+class DumpResponse(FileResponse):
+    """A file response whose unsatisfiable ranges are problem documents, like every error."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        wanted = Headers(scope=scope).get("range")
+        if wanted is not None:
+            try:
+                self._parse_range_header(wanted, os.stat(self.path).st_size)
+            except RangeNotSatisfiable as unsatisfiable:
+                await send_problem(
+                    scope,
+                    send,
+                    416,
+                    "The range starts past the end of the file.",
+                    headers={"Content-Range": f"bytes */{unsatisfiable.max_size}"},
+                )
+                return
+            except MalformedRangeHeader:
+                pass  # served whole, as FileResponse does
+        await super().__call__(scope, receive, send)

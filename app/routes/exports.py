@@ -146,6 +146,7 @@ def export_search(
     export: DownloadDep,
     cursor: Cursor = None,
 ) -> StreamingResponse:
-    """Every hit /v1/search finds, best first, as CSV or NDJSON."""
-    fetch = partial(search.search, session, query, filters, kinds)
-    return export_list(export, "search", columns.SEARCH_HITS, fetch, cursor, response)
+    """Every hit /v1/search finds, best first (of the 10,000 most recently indexed matches at
+    most, as in the JSON search), as CSV or NDJSON."""
+    every_hit = search.RankedHits(session, query, filters, kinds)
+    return export_list(export, "search", columns.SEARCH_HITS, every_hit, cursor, response)

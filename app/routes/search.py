@@ -41,12 +41,17 @@ def search(
     those of /v1/responses; `tag` matches an argument's own tags, an answer's arguments' tags.
     Malformed queries are a 422 naming the fault. Every hit as CSV or NDJSON:
     /v1/exports/search."""
-    fetch = partial(queries.search, session, query, filters, kinds)
     if export != "json":
-        return export_list(export, "search", columns.SEARCH_HITS, fetch, cursor, response)
+        every_hit = queries.RankedHits(session, query, filters, kinds)
+        return export_list(export, "search", columns.SEARCH_HITS, every_hit, cursor, response)
+    fetch = partial(queries.search, session, query, filters, kinds)
     items, page = fetch(limit=limit, cursor=cursor)
     set_page_headers(request, response, page)
     results = SearchResults.model_construct(
-        query=query.canonical, items=items, total=page.total, next_cursor=page.next_cursor
+        query=query.canonical,
+        items=items,
+        total=page.total,
+        next_cursor=page.next_cursor,
+        truncated=page.truncated,
     )
     return json_response(results, response)

@@ -9,6 +9,7 @@
 AND, OR and NOT are operators only in capitals. A conjunction needs at least one term that
 is not negated (`a NOT b`, never `NOT b` alone): both engines can only subtract from a match.
 A word with inner punctuation (`cost-benefit`, `Moscow’s`, `U.S.`) is the phrase of its parts.
+A prefix needs at least MIN_PREFIX letters or digits, and a query at most MAX_PREFIXES of them.
 """
 
 from dataclasses import dataclass
@@ -19,6 +20,9 @@ from app.search.text import tokens
 
 MAX_TERMS = 20
 MAX_DEPTH = 8
+# A prefix expands to every indexed word it starts; short ones expand to most of the index.
+MIN_PREFIX = 3
+MAX_PREFIXES = 4
 
 
 class QuerySyntaxError(ValueError):
@@ -119,6 +123,7 @@ class _Parser:
         self.index = 0
         self.depth = 0
         self.terms = 0
+        self.prefixes = 0
 
     def peek(self) -> Lexeme:
         return self.lexemes[self.index]
@@ -181,6 +186,8 @@ class _Parser:
             self.terms += 1
             if self.terms > MAX_TERMS:
                 raise QuerySyntaxError(f"the query has more than {MAX_TERMS} terms")
+            if lexeme.match.prefix:
+                self.count_prefix(lexeme.match, lexeme.position)
             return lexeme.match
         if lexeme.kind is Kind.LPAREN:
             return self.group(lexeme)
@@ -191,6 +198,16 @@ class _Parser:
         raise QuerySyntaxError(
             f"{lexeme.kind.value} at character {lexeme.position} needs a word or phrase on its left"
         )
+
+    def count_prefix(self, match: Match, position: int) -> None:
+        if len(match.words[-1]) < MIN_PREFIX:
+            raise QuerySyntaxError(
+                f"the prefix {match.words[-1]}* at character {position} is shorter than"
+                f" {MIN_PREFIX} letters or digits"
+            )
+        self.prefixes += 1
+        if self.prefixes > MAX_PREFIXES:
+            raise QuerySyntaxError(f"the query has more than {MAX_PREFIXES} prefix terms")
 
     def group(self, opening: Lexeme) -> Node:
         if self.peek().kind is Kind.RPAREN:

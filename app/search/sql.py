@@ -38,24 +38,55 @@ def text_match(query: SearchQuery) -> ColumnElement[bool]:
     return _TextMatch(query)
 
 
-def scored_matches(query: SearchQuery, dialect: str) -> Select[Any]:
+def scored_matches(query: SearchQuery, dialect: str, newest: int | None = None) -> Select[Any]:
     """(id, score) of the matching search_document rows; a higher score is more relevant.
+    With `newest`, only the `newest` matches with the highest ids (the most recently
+    indexed) are read and scored, however many match.
 
     SQLite: -bm25() of the FTS5 table. PostgreSQL: ts_rank() with length normalization 1
     (rank / (1 + log(words))). Scores rank hits within one result; they are not comparable
     across engines or queries."""
     if dialect == "sqlite":
-        return (
+        statement = (
             select(_FTS.c.rowid.label("id"), (-func.bm25(literal_column(FTS_TABLE))).label("score"))
             .select_from(_FTS)
             .where(_fts5_match(query))
         )
+        # FTS5 walks its index in rowid order and stops at the limit: bm25 runs `newest` times.
+        return (
+            statement if newest is None else statement.order_by(_FTS.c.rowid.desc()).limit(newest)
+        )
     if dialect == "postgresql":
         vector, tsquery = _vector(), _tsquery(query)
-        return select(
-            col(SearchDocument.id).label("id"), func.ts_rank(vector, tsquery, 1).label("score")
-        ).where(vector.op("@@")(tsquery))
+        matching = vector.op("@@")(tsquery)
+        if newest is None:
+            return select(
+                col(SearchDocument.id).label("id"), func.ts_rank(vector, tsquery, 1).label("score")
+            ).where(matching)
+        # The newest ids first (no ranking), then ts_rank for those only.
+        ids = (
+            select(col(SearchDocument.id).label("id"))
+            .where(matching)
+            .order_by(col(SearchDocument.id).desc())
+            .limit(newest)
+            .subquery()
+        )
+        return select(ids.c.id, func.ts_rank(vector, tsquery, 1).label("score")).join(
+            SearchDocument, col(SearchDocument.id) == ids.c.id
+        )
     raise CompileError(f"full-text search supports SQLite and PostgreSQL, not {dialect}")
+
+
+def count_matches(query: SearchQuery, dialect: str, at_most: int) -> Select[Any]:
+    """How many search_document rows match, counting no further than `at_most` (cheap: the
+    index is read without scoring, and only as far as `at_most` rows)."""
+    if dialect == "sqlite":
+        found = select(_FTS.c.rowid).select_from(_FTS).where(_fts5_match(query))
+    elif dialect == "postgresql":
+        found = select(col(SearchDocument.id)).where(_vector().op("@@")(_tsquery(query)))
+    else:
+        raise CompileError(f"full-text search supports SQLite and PostgreSQL, not {dialect}")
+    return select(func.count()).select_from(found.limit(at_most).subquery())
 
 
 def include_in_autogenerate(

@@ -178,9 +178,7 @@ def test_tags_page_like_every_list(client: TestClient) -> None:
     body = first.json()
     assert ([t["slug"] for t in body["items"]], body["total"]) == (every[:5], 18)
     assert first.headers["x-total-count"] == "18"
-    assert first.headers["link"] == (
-        f'</v1/tags?limit=5&cursor={body["next_cursor"]}>; rel="next"'
-    )
+    assert first.headers["link"] == (f'</v1/tags?limit=5&cursor={body["next_cursor"]}>; rel="next"')
     seen = [t["slug"] for t in body["items"]]
     cursor = body["next_cursor"]
     while cursor is not None:

@@ -14,6 +14,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.config import PROJECT_DIR, get_settings
 
+DEFAULT_STANCE_SET = PROJECT_DIR / "tests" / "fixtures" / "stances.yaml"
+"""The stance test set `roundup evaluate` reports on when it is there (a source checkout)."""
+
 PROGRESS_MIN_FILES = 5
 """A progress bar is drawn for imports of at least this many files, on a terminal only."""
 
@@ -48,6 +51,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="curated sources or folders (default: seed/); curated annotations are hidden from"
         " the rules annotator, then compared with its output",
     )
+    evaluate.add_argument(
+        "--stances",
+        type=Path,
+        metavar="PATH",
+        help="the stance test set, openings with a reader's stance (default:"
+        " tests/fixtures/stances.yaml when present)",
+    )
     serve = commands.add_parser("serve", help="serve the API with uvicorn")
     serve.add_argument("--host", help="default: ROUNDUP_HOST (127.0.0.1)")
     serve.add_argument("--port", type=int, help="default: ROUNDUP_PORT (8000)")
@@ -75,7 +85,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "parse":
         return _parse(args.path, args.published_on, args.annotations)
     if args.command == "evaluate":
-        return _evaluate(args.paths)
+        return _evaluate(args.paths, args.stances)
     if args.command == "start":
         return _start()
     if args.command == "healthcheck":
@@ -219,19 +229,23 @@ def _parse(path: str, published_on: date | None, annotations: Path | None) -> in
     return 0
 
 
-def _evaluate(paths: list[Path]) -> int:
+def _evaluate(paths: list[Path], stances: Path | None) -> int:
     from app.ingest.errors import SourceError
-    from app.ingest.evaluate import evaluate, report_lines
+    from app.ingest.evaluate import evaluate, evaluate_stances, report_lines, stance_set_lines
     from app.ingest.files import read_catalog, read_document, source_files
     from app.ingest.rules import annotate_rules
+    from app.ingest.specs import StanceCaseSpec, read_yaml, validate_list
 
     seed_dir = get_settings().seed_dir
+    if stances is None and DEFAULT_STANCE_SET.is_file():
+        stances = DEFAULT_STANCE_SET
     try:
         catalog = read_catalog(seed_dir)
         curated = [
             read_document(path, catalog, seed_dir / "annotations", require_curated=True)
             for path in source_files(paths or [seed_dir])
         ]
+        cases = validate_list(StanceCaseSpec, read_yaml(stances), stances) if stances else []
     except SourceError as error:
         print(f"roundup evaluate: {error}", file=sys.stderr)
         return 1
@@ -241,7 +255,18 @@ def _evaluate(paths: list[Path]) -> int:
         )
         for line in report_lines(document.document.slug, evaluate(document, rules)):
             print(line)
+    if stances is not None:
+        for line in stance_set_lines(_shown(stances), evaluate_stances(cases)):
+            print(line)
     return 0
+
+
+def _shown(path: Path) -> str:
+    """`path` relative to the project when it is inside it, as printed in reports."""
+    try:
+        return str(path.resolve().relative_to(PROJECT_DIR))
+    except ValueError:
+        return str(path)
 
 
 def _serve(host: str | None, port: int | None, workers: int | None) -> int:

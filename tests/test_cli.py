@@ -458,4 +458,41 @@ def test_evaluate_prints_the_measures(capsys: pytest.CaptureFixture[str]) -> Non
         lines[9],
     )
     assert re.fullmatch(r"kinds: \d+ of 41 agree \(0\.\d\d\)", lines[10])
-    assert len(lines) == 11
+    assert lines[11] == (
+        "evaluate: stance set tests/fixtures/stances.yaml: rules annotator against 100 openings"
+    )
+    assert lines[12] == (
+        "stance set: 98 of 100 right (0.98); verdicts: 62 of 62 right (precision 1.00);"
+        " 38 read as unclear"
+    )
+    assert lines[13].startswith("  by class: bare verdict 13/13, ")
+    assert lines[14:] == [
+        "  tests/fixtures/stances.yaml:325: reader mixed, rules unclear: 'Well, yes and no.'",
+        "  tests/fixtures/stances.yaml:331: reader mixed, rules unclear:"
+        " 'In theory, yes; in practice, no.'",
+    ]
+
+
+def test_evaluate_reads_a_given_stance_set(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stances = tmp_path / "stances.yaml"
+    stances.write_text(
+        '- opening: "No."\n  stance: "no"\n  class: "bare"\n'
+        '- opening: "Yes, in principle."\n  stance: "not_yet"\n  class: "hedge"\n',
+        encoding="utf-8",
+    )
+    assert main(["evaluate", "--stances", str(stances)]) == 0
+    assert capsys.readouterr().out.splitlines()[11:] == [
+        f"evaluate: stance set {stances}: rules annotator against 2 openings",
+        "stance set: 1 of 2 right (0.50); verdicts: 1 of 1 right (precision 1.00); 1 read as"
+        " unclear",
+        "  by class: bare 1/1, hedge 0/1",
+        f"  {stances}:4: reader not_yet, rules unclear: 'Yes, in principle.'",
+    ]
+    stances.write_text('- opening: "No."\n  stance: "nope"\n  class: "bare"\n', encoding="utf-8")
+    assert main(["evaluate", "--stances", str(stances)]) == 1
+    assert capsys.readouterr().err == (
+        f"roundup evaluate: {stances}:2: stance: Input should be 'yes', 'yes_conditional',"
+        " 'not_yet', 'no', 'mixed' or 'unclear'\n"
+    )

@@ -8,7 +8,8 @@ from app.ingest.document import AnnotatedArgument
 from app.ingest.errors import SourceError
 from app.ingest.files import read_catalog
 from app.ingest.parse import parse
-from app.ingest.rules import annotate_rules, argument_kind, arguments, opening_stance
+from app.ingest.rules import annotate_rules, argument_kind, arguments
+from app.ingest.stance import opening_stance
 from app.models import AnnotationSource, ArgumentKind, Stance
 from tests.conftest import SEED_DIR
 

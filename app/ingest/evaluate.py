@@ -1,13 +1,17 @@
-"""Measure the rules annotator against the curated annotations of the same roundup.
+"""Measure the rules annotator: against the curated annotations of the same roundup, and
+against the stance test set (answer openings, each with the stance a careful reader gives it).
 
 Tags are compared on the curated arguments: a curated argument's predicted tags are the tags
 of every rules sentence that overlaps its span. Sentences no curator annotated are not
 counted, since the curated files annotate a selection of each answer, not every sentence.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from app.ingest.document import AnnotatedArgument, AnnotatedDocument
+from app.ingest.specs import StanceCaseSpec
+from app.ingest.stance import opening_stance
 from app.models import ArgumentKind, Stance
 
 
@@ -121,3 +125,78 @@ def _kind_of_largest_overlap(
         return None
     best = max(units, key=lambda u: min(u.end, argument.end) - max(u.start, argument.start))
     return best.kind
+
+
+@dataclass(frozen=True)
+class StanceCase:
+    line: int
+    kind: str
+    opening: str
+    expected: Stance
+    rules: Stance
+    rules_phrase: str | None
+
+    @property
+    def correct(self) -> bool:
+        return self.expected is self.rules
+
+
+@dataclass(frozen=True)
+class StanceSetEvaluation:
+    """The rules' stances on a set of openings read by a careful reader."""
+
+    cases: tuple[StanceCase, ...]
+
+    @property
+    def correct(self) -> int:
+        return sum(case.correct for case in self.cases)
+
+    @property
+    def accuracy(self) -> float:
+        return self.correct / len(self.cases) if self.cases else 0.0
+
+    @property
+    def verdicts(self) -> tuple[StanceCase, ...]:
+        """The cases the rules gave a verdict on (anything but `unclear`)."""
+        return tuple(case for case in self.cases if case.rules is not Stance.UNCLEAR)
+
+    @property
+    def precision(self) -> float:
+        """Share of the rules' verdicts that are right; a wrong verdict costs more than
+        `unclear`, so this is the number to keep at 1.0."""
+        verdicts = self.verdicts
+        return sum(case.correct for case in verdicts) / len(verdicts) if verdicts else 1.0
+
+
+def evaluate_stances(cases: Sequence[StanceCaseSpec]) -> StanceSetEvaluation:
+    results = []
+    for case in cases:
+        stance, phrase = opening_stance(case.opening)
+        results.append(StanceCase(case.line, case.kind, case.opening, case.stance, stance, phrase))
+    return StanceSetEvaluation(tuple(results))
+
+
+def stance_set_lines(path: str, evaluation: StanceSetEvaluation) -> list[str]:
+    """The stance-set evaluation as `roundup evaluate` prints it: the totals, per class, then
+    every opening the rules did not read as the reader did."""
+    e = evaluation
+    verdicts = e.verdicts
+    by_kind: dict[str, list[StanceCase]] = {}
+    for case in e.cases:
+        by_kind.setdefault(case.kind, []).append(case)
+    return [
+        f"evaluate: stance set {path}: rules annotator against {len(e.cases)} openings",
+        f"stance set: {e.correct} of {len(e.cases)} right ({e.accuracy:.2f}); verdicts:"
+        f" {sum(c.correct for c in verdicts)} of {len(verdicts)} right (precision"
+        f" {e.precision:.2f}); {len(e.cases) - len(verdicts)} read as unclear",
+        "  by class: "
+        + ", ".join(
+            f"{kind} {sum(c.correct for c in cases)}/{len(cases)}"
+            for kind, cases in by_kind.items()
+        ),
+        *(
+            f"  {path}:{c.line}: reader {c.expected.value}, rules {c.rules.value}: {c.opening!r}"
+            for c in e.cases
+            if not c.correct
+        ),
+    ]

@@ -85,6 +85,14 @@ class AnnotationSpec(_Spec):
     responses: tuple[ResponseSpec, ...]
 
 
+class StanceCaseSpec(_Spec):
+    """One opening of the stance test set, with the stance a careful reader gives it."""
+
+    opening: str = Field(min_length=1)
+    stance: Stance
+    kind: str = Field(alias="class")
+
+
 class _LineLoader(yaml.SafeLoader):
     """SafeLoader that records where each mapping and each of its keys start."""
 

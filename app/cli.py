@@ -16,6 +16,8 @@ from app.config import PROJECT_DIR, get_settings
 
 DEFAULT_STANCE_SET = PROJECT_DIR / "tests" / "fixtures" / "stances.yaml"
 """The stance test set `roundup evaluate` reports on when it is there (a source checkout)."""
+DEFAULT_TOPICS = PROJECT_DIR / "tests" / "fixtures" / "topics"
+"""The synthetic topic roundups `roundup evaluate` measures tag coverage on, when present."""
 
 PROGRESS_MIN_FILES = 5
 """A progress bar is drawn for imports of at least this many files, on a terminal only."""
@@ -58,6 +60,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="the stance test set, openings with a reader's stance (default:"
         " tests/fixtures/stances.yaml when present)",
     )
+    evaluate.add_argument(
+        "--topics",
+        type=Path,
+        metavar="DIR",
+        help="synthetic topic roundups with their expected.yaml (default: tests/fixtures/topics"
+        " when present)",
+    )
     serve = commands.add_parser("serve", help="serve the API with uvicorn")
     serve.add_argument("--host", help="default: ROUNDUP_HOST (127.0.0.1)")
     serve.add_argument("--port", type=int, help="default: ROUNDUP_PORT (8000)")
@@ -85,7 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "parse":
         return _parse(args.path, args.published_on, args.annotations)
     if args.command == "evaluate":
-        return _evaluate(args.paths, args.stances)
+        return _evaluate(args.paths, args.stances, args.topics)
     if args.command == "start":
         return _start()
     if args.command == "healthcheck":
@@ -229,16 +238,26 @@ def _parse(path: str, published_on: date | None, annotations: Path | None) -> in
     return 0
 
 
-def _evaluate(paths: list[Path], stances: Path | None) -> int:
+def _evaluate(paths: list[Path], stances: Path | None, topics: Path | None) -> int:
     from app.ingest.errors import SourceError
-    from app.ingest.evaluate import evaluate, evaluate_stances, report_lines, stance_set_lines
+    from app.ingest.evaluate import (
+        TopicResult,
+        evaluate,
+        evaluate_stances,
+        report_lines,
+        stance_set_lines,
+        topic_lines,
+        topic_result,
+    )
     from app.ingest.files import read_catalog, read_document, source_files
     from app.ingest.rules import annotate_rules
-    from app.ingest.specs import StanceCaseSpec, read_yaml, validate_list
+    from app.ingest.specs import StanceCaseSpec, TopicSpec, read_yaml, validate_list
 
     seed_dir = get_settings().seed_dir
     if stances is None and DEFAULT_STANCE_SET.is_file():
         stances = DEFAULT_STANCE_SET
+    if topics is None and DEFAULT_TOPICS.is_dir():
+        topics = DEFAULT_TOPICS
     try:
         catalog = read_catalog(seed_dir)
         curated = [
@@ -246,6 +265,14 @@ def _evaluate(paths: list[Path], stances: Path | None) -> int:
             for path in source_files(paths or [seed_dir])
         ]
         cases = validate_list(StanceCaseSpec, read_yaml(stances), stances) if stances else []
+        topic_results: list[TopicResult] = []
+        if topics is not None:
+            specs_path = topics / "expected.yaml"
+            for spec in validate_list(TopicSpec, read_yaml(specs_path), specs_path):
+                document = read_document(
+                    topics / spec.file, catalog, topics / "annotations", require_curated=False
+                )
+                topic_results.append(topic_result(spec, document))
     except SourceError as error:
         print(f"roundup evaluate: {error}", file=sys.stderr)
         return 1
@@ -257,6 +284,9 @@ def _evaluate(paths: list[Path], stances: Path | None) -> int:
             print(line)
     if stances is not None:
         for line in stance_set_lines(_shown(stances), evaluate_stances(cases)):
+            print(line)
+    if topics is not None:
+        for line in topic_lines(_shown(topics), topic_results):
             print(line)
     return 0
 

@@ -201,7 +201,7 @@ def test_a_bad_pattern_names_its_line(seed_copy: Path) -> None:
     tags.write_text(text.replace("    - '\\bembargo'\n", "    - '\\bembargo('\n"), encoding="utf-8")
     with pytest.raises(SourceError) as raised:
         read_catalog(seed_copy)
-    assert (raised.value.path, raised.value.line) == (str(tags), 14)
+    assert (raised.value.path, raised.value.line) == (str(tags), 16)
     assert raised.value.reason == (
         "patterns: Value error, invalid regular expression '\\\\bembargo(':"
         " missing ), unterminated subpattern at position 9"

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from app.ingest.document import AnnotatedArgument, AnnotatedDocument
-from app.ingest.specs import StanceCaseSpec
+from app.ingest.specs import StanceCaseSpec, TopicSpec
 from app.ingest.stance import opening_stance
 from app.models import ArgumentKind, Stance
 
@@ -198,5 +198,61 @@ def stance_set_lines(path: str, evaluation: StanceSetEvaluation) -> list[str]:
             f"  {path}:{c.line}: reader {c.expected.value}, rules {c.rules.value}: {c.opening!r}"
             for c in e.cases
             if not c.correct
+        ),
+    ]
+
+
+@dataclass(frozen=True)
+class TopicResult:
+    """The tags the rules gave one topic roundup, against what it should and must not get."""
+
+    file: str
+    expected: frozenset[str]
+    forbidden: frozenset[str]
+    found: frozenset[str]
+    arguments: int
+    tagged: int
+
+    @property
+    def missing(self) -> list[str]:
+        return sorted(self.expected - self.found)
+
+    @property
+    def absurd(self) -> list[str]:
+        return sorted(self.forbidden & self.found)
+
+    @property
+    def covered(self) -> bool:
+        return not self.missing
+
+
+def topic_result(spec: TopicSpec, rules: AnnotatedDocument) -> TopicResult:
+    arguments = [argument for response in rules.responses for argument in response.arguments]
+    return TopicResult(
+        file=spec.file,
+        expected=frozenset(spec.expected),
+        forbidden=frozenset(spec.forbidden),
+        found=frozenset(tag for argument in arguments for tag in argument.tags),
+        arguments=len(arguments),
+        tagged=sum(bool(argument.tags) for argument in arguments),
+    )
+
+
+def topic_lines(path: str, results: Sequence[TopicResult]) -> list[str]:
+    """Tag coverage on the topic roundups as `roundup evaluate` prints it."""
+    covered = sum(result.covered for result in results)
+    arguments = sum(result.arguments for result in results)
+    tagged = sum(result.tagged for result in results)
+    return [
+        f"evaluate: topics {path}: rules annotator against {len(results)} topic roundups",
+        f"topics: expected tags all found in {covered} of {len(results)}"
+        f" ({covered / len(results) if results else 0.0:.2f}); arguments with a tag:"
+        f" {tagged} of {arguments} ({tagged / arguments if arguments else 0.0:.2f});"
+        f" absurd tags: {sum(len(result.absurd) for result in results)}",
+        *(
+            f"  {result.file}: missing {', '.join(result.missing) or '-'};"
+            f" absurd {', '.join(result.absurd) or '-'}"
+            for result in results
+            if result.missing or result.absurd
         ),
     ]

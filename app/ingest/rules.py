@@ -36,16 +36,23 @@ KIND_CUES: tuple[tuple[ArgumentKind, re.Pattern[str]], ...] = tuple(
 class TagRule:
     slug: str
     patterns: tuple[re.Pattern[str], ...]
+    requires: tuple[re.Pattern[str], ...] = ()
 
     def matches(self, sentence: str) -> bool:
-        return any(pattern.search(sentence) for pattern in self.patterns)
+        return any(pattern.search(sentence) for pattern in self.patterns) and (
+            not self.requires or any(pattern.search(sentence) for pattern in self.requires)
+        )
 
 
 def tag_rules(tags: Iterable[TagSpec]) -> tuple[TagRule, ...]:
     """Compile each tag's patterns (case-insensitive), keeping the taxonomy's order."""
     return tuple(
-        TagRule(tag.slug, tuple(re.compile(p, re.IGNORECASE) for p in tag.patterns)) for tag in tags
+        TagRule(tag.slug, _compiled(tag.patterns), _compiled(tag.requires)) for tag in tags
     )
+
+
+def _compiled(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(pattern, re.IGNORECASE) for pattern in patterns)
 
 
 def annotate_rules(

@@ -1,5 +1,6 @@
-"""Measure the rules annotator: against the curated annotations of the same roundup, and
-against the stance test set (answer openings, each with the stance a careful reader gives it).
+"""Measure the rules annotator: against the curated annotations of the same roundup, against
+the stance test set (answer openings, each with the stance a careful reader gives it), and on
+synthetic topic roundups (the tags each must carry and the absurd ones it must not).
 
 Tags are compared on the curated arguments: a curated argument's predicted tags are the tags
 of every rules sentence that overlaps its span. Sentences no curator annotated are not

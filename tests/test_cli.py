@@ -460,17 +460,21 @@ def test_evaluate_prints_the_measures(capsys: pytest.CaptureFixture[str]) -> Non
     )
     assert re.fullmatch(r"kinds: \d+ of 41 agree \(0\.\d\d\)", lines[10])
     assert lines[11] == (
-        "evaluate: stance set tests/fixtures/stances.yaml: rules annotator against 100 openings"
+        "evaluate: stance set tests/fixtures/stances.yaml: rules annotator against 122 openings"
     )
     assert lines[12] == (
-        "stance set: 98 of 100 right (0.98); verdicts: 62 of 62 right (precision 1.00);"
-        " 38 read as unclear"
+        "stance set: 117 of 122 right (0.96); verdicts: 70 of 70 right (precision 1.00);"
+        " 52 read as unclear"
     )
     assert lines[13].startswith("  by class: bare verdict 13/13, ")
     assert lines[14:] == [
         "  tests/fixtures/stances.yaml:325: reader mixed, rules unclear: 'Well, yes and no.'",
         "  tests/fixtures/stances.yaml:331: reader mixed, rules unclear:"
         " 'In theory, yes; in practice, no.'",
+        "  tests/fixtures/stances.yaml:369: reader not_yet, rules unclear: 'Definitely not yet.'",
+        "  tests/fixtures/stances.yaml:387: reader mixed, rules unclear:"
+        " 'The short answer is yes; the long answer is no.'",
+        "  tests/fixtures/stances.yaml:390: reader no, rules unclear: 'In one word: no.'",
         "evaluate: topics tests/fixtures/topics: rules annotator against 14 topic roundups",
         "topics: expected tags all found in 14 of 14 (1.00); arguments with a tag: 88 of 101"
         " (0.87); absurd tags: 0",

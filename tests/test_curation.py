@@ -78,7 +78,7 @@ def test_the_draft_is_the_rules_reading_quoted_verbatim(draft: Path) -> None:
         " 10 sentences, 8 tagged",
         "  # rules: unclear, no verdict in the opening; read the answer and set the stance;"
         " 10 sentences, 9 tagged",
-        "  # rules: yes from the explicit verdict 'Yes.' (confident); 12 sentences, 8 tagged",
+        "  # rules: yes from the explicit verdict 'Yes.' (confident); 12 sentences, 9 tagged",
     ]
     assert '      # no tag found: "That means two things."' in text.splitlines()
 

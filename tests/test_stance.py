@@ -30,6 +30,7 @@ def test_the_set_covers_every_stance_and_every_class_of_opening() -> None:
         "rejects the premise",
         "no verdict",
         "held out",
+        "probe",
     }
     assert len({case.opening for case in CASES}) == len(CASES)
 
@@ -42,6 +43,9 @@ def test_floor_on_the_stance_set() -> None:
     assert [(c.line, c.expected, c.rules) for c in evaluation.cases if not c.correct] == [
         (325, Stance.MIXED, Stance.UNCLEAR),
         (331, Stance.MIXED, Stance.UNCLEAR),
+        (369, Stance.NOT_YET, Stance.UNCLEAR),
+        (387, Stance.MIXED, Stance.UNCLEAR),
+        (390, Stance.NO, Stance.UNCLEAR),
     ]
 
 
@@ -107,6 +111,15 @@ def test_report_lines() -> None:
         ("No, no, and no.", Stance.NO, "No, no, and no."),
         ("Of course, much depends on Berlin.", Stance.UNCLEAR, None),
         ("Yes, though not as proposed.", Stance.UNCLEAR, "Yes, though not as proposed."),
+        # Found by probing: each was a wrong verdict before.
+        ("Yes, no, maybe: the debate is stuck.", Stance.UNCLEAR, "Yes, no, maybe"),
+        ("In many ways, no—but that is not the point.", Stance.UNCLEAR, None),
+        ("The short answer is yes; the long answer is no.", Stance.UNCLEAR, None),
+        (
+            "Yes, definitely, but only if Berlin pays.",
+            Stance.YES_CONDITIONAL,
+            "Yes, definitely, but only if Berlin pays.",
+        ),
     ],
 )
 def test_opening_stance(body: str, stance: Stance, phrase: str | None) -> None:

@@ -30,7 +30,7 @@ VERDICTS: tuple[tuple[Stance, re.Pattern[str]], ...] = tuple(
     for stance, pattern in (
         (
             Stance.MIXED,
-            rf"(?:yes\W*(?:(?:and|but|or)\s+)?no|no\W*(?:(?:and|but|or)\s+)?yes){_ENDS}",
+            rf"(?:yes\W*(?:and|but|or)\s+no|no\W*(?:and|but|or)\s+yes){_ENDS}",
         ),
         (
             Stance.NOT_YET,
@@ -40,11 +40,14 @@ VERDICTS: tuple[tuple[Stance, re.Pattern[str]], ...] = tuple(
         ),
         (
             Stance.YES_CONDITIONAL,
-            rf"{_VERDICT_WORD}\W+(?:but\s+)?(?:only\s+)?{_CONDITION}|only\s+if\b",
+            rf"{_VERDICT_WORD}(?:\W+{_AFFIRM})?\W+(?:but\s+)?(?:only\s+)?{_CONDITION}"
+            r"|only\s+if\b",
         ),
         (
             Stance.UNCLEAR,
-            rf"{_VERDICT_WORD}\W+(?:but|though|although|unless|except|in\s+principle|in\s+theory)\b"
+            rf"{_VERDICT_WORD}(?:\W+{_AFFIRM})?\W+"
+            r"(?:but|though|although|unless|except|in\s+principle|in\s+theory)\b"
+            r"|yes\W+(?:no|maybe|perhaps)\b|no\W+(?:yes|maybe|perhaps)\b"
             r"|(?:(?:maybe|perhaps|possibly|probably)(?:\s+not)?|partly|it\s+depends"
             rf"|not\s+necessarily|not\s+really){_ENDS}",
         ),
@@ -78,7 +81,8 @@ _LATE = re.compile(
 # A preamble that makes the verdict conditional, hedged, temporary or reported as a question.
 _UNSURE_PREAMBLE = re.compile(
     r"\b(?:if|unless|whether|when|although|though|perhaps|maybe|probably|possibly|arguably"
-    r"|principle|theory|now|moment|present|currently|today|yet)\b|[?“”\"]",
+    r"|principle|theory|now|moment|present|currently|today|yet|ways?|respects?|sense|extent"
+    r"|part|partly|largely|mostly)\b|[?“”\"]",
     re.IGNORECASE,
 )
 _HEDGED_REST = re.compile(
@@ -98,6 +102,8 @@ _QUALIFIER = re.compile(
 )
 _ANSWER_HEAD = re.compile(r"\banswer\b[^,]*$", re.IGNORECASE)
 _QUESTIONS_BEFORE_VERDICT = 2
+# A second verdict later in the sentence ("The short answer is yes; the long answer is no.").
+_SECOND_SIDE = re.compile(r"\banswer\b|\bin\s+practice\b|\bon\s+the\s+other\s+hand\b", re.I)
 
 
 def opening_stance(body: str) -> tuple[Stance, str | None]:
@@ -112,6 +118,8 @@ def opening_stance(body: str) -> tuple[Stance, str | None]:
         sentence = body[start:end]
         phrase = opening_phrase(sentence)
         stance = verdict(phrase)
+        if stance is not None and _SECOND_SIDE.search(sentence, len(phrase)):
+            return Stance.UNCLEAR, None
         if stance is not None:
             return stance, phrase
         if not sentence.rstrip(" ”\"’'").endswith("?"):

@@ -1,5 +1,5 @@
-"""The `roundup` command: migrate, seed, import, parse, evaluate, serve, and what a container
-needs (start, healthcheck, grant-readonly)."""
+"""The `roundup` command: migrate, seed, import, parse, annotate, check, evaluate, serve, and
+what a container needs (start, healthcheck, grant-readonly)."""
 
 import argparse
 import sys
@@ -13,6 +13,11 @@ import orjson
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.config import PROJECT_DIR, get_settings
+
+DEFAULT_STANCE_SET = PROJECT_DIR / "tests" / "fixtures" / "stances.yaml"
+"""The stance test set `roundup evaluate` reports on when it is there (a source checkout)."""
+DEFAULT_TOPICS = PROJECT_DIR / "tests" / "fixtures" / "topics"
+"""The synthetic topic roundups `roundup evaluate` measures tag coverage on, when present."""
 
 PROGRESS_MIN_FILES = 5
 """A progress bar is drawn for imports of at least this many files, on a terminal only."""
@@ -38,6 +43,41 @@ def main(argv: Sequence[str] | None = None) -> int:
     show = commands.add_parser("parse", help="print a parsed, annotated roundup as JSON")
     show.add_argument("path", help="a source file, or - for stdin")
     _add_source_options(show)
+    annotate = commands.add_parser(
+        "annotate",
+        help="write the rules annotator's reading of a roundup as a curated-annotations draft",
+    )
+    annotate.add_argument("path", help="a source file, or - for stdin")
+    annotate.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        metavar="FILE",
+        help="write the draft here (default: stdout); an existing file is never overwritten",
+    )
+    annotate.add_argument(
+        "--published-on",
+        type=date.fromisoformat,
+        metavar="YYYY-MM-DD",
+        help="the date of a roundup that prints no 'Published on' line",
+    )
+    check = commands.add_parser(
+        "check",
+        help="validate curated-annotation files against their sources (no database)",
+    )
+    check.add_argument(
+        "paths",
+        nargs="+",
+        type=Path,
+        help="annotation files (*.yaml), their sources (*.txt) or folders of either; the"
+        " sources in the seed folder are always known",
+    )
+    check.add_argument(
+        "--published-on",
+        type=date.fromisoformat,
+        metavar="YYYY-MM-DD",
+        help="the date of sources that print no 'Published on' line",
+    )
     evaluate = commands.add_parser(
         "evaluate", help="measure the rules annotator against a curated roundup"
     )
@@ -47,6 +87,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         type=Path,
         help="curated sources or folders (default: seed/); curated annotations are hidden from"
         " the rules annotator, then compared with its output",
+    )
+    evaluate.add_argument(
+        "--stances",
+        type=Path,
+        metavar="PATH",
+        help="the stance test set, openings with a reader's stance (default:"
+        " tests/fixtures/stances.yaml when present)",
+    )
+    evaluate.add_argument(
+        "--topics",
+        type=Path,
+        metavar="DIR",
+        help="synthetic topic roundups with their expected.yaml (default: tests/fixtures/topics"
+        " when present)",
     )
     serve = commands.add_parser("serve", help="serve the API with uvicorn")
     serve.add_argument("--host", help="default: ROUNDUP_HOST (127.0.0.1)")
@@ -79,8 +133,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _import(args.paths, args.published_on, args.annotations)
     if args.command == "parse":
         return _parse(args.path, args.published_on, args.annotations)
+    if args.command == "annotate":
+        return _annotate(args.path, args.output, args.published_on)
+    if args.command == "check":
+        return _check(args.paths, args.published_on)
     if args.command == "evaluate":
-        return _evaluate(args.paths)
+        return _evaluate(args.paths, args.stances, args.topics)
     if args.command == "start":
         return _start()
     if args.command == "healthcheck":
@@ -228,19 +286,122 @@ def _parse(path: str, published_on: date | None, annotations: Path | None) -> in
     return 0
 
 
-def _evaluate(paths: list[Path]) -> int:
+def _annotate(path: str, output: Path | None, published_on: date | None) -> int:
+    from app.ingest.draft import draft_yaml
     from app.ingest.errors import SourceError
-    from app.ingest.evaluate import evaluate, report_lines
-    from app.ingest.files import read_catalog, read_document, source_files
+    from app.ingest.files import parse_source, read_bytes, read_catalog
+    from app.ingest.importer import STDIN, STDIN_NAME
     from app.ingest.rules import annotate_rules
 
+    if output is not None and output.exists():
+        print(f"roundup annotate: {output} exists; not overwriting it", file=sys.stderr)
+        return 1
+    try:
+        catalog = read_catalog(get_settings().seed_dir)
+        raw = sys.stdin.buffer.read() if path == STDIN else read_bytes(Path(path))
+        name = STDIN_NAME if path == STDIN else path
+        document = parse_source(name, raw, catalog, published_on=published_on)
+    except SourceError as error:
+        print(f"roundup annotate: {error}", file=sys.stderr)
+        return 1
+    draft = draft_yaml(annotate_rules(document, catalog.tag_rules, source_sha256=""))
+    if output is None:
+        sys.stdout.write(draft)
+        return 0
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(draft, encoding="utf-8")
+    print(
+        f"annotate: wrote {output} ({len(document.responses)} responses); correct it, then"
+        f" `roundup check {output}`"
+    )
+    return 0
+
+
+def _check(paths: list[Path], published_on: date | None) -> int:
+    from app.ingest.check import check_annotation_file
+    from app.ingest.document import RoundupDocument
+    from app.ingest.errors import SourceError
+    from app.ingest.files import parse_source, read_bytes, read_catalog
+
     seed_dir = get_settings().seed_dir
+    annotations: list[Path] = []
+    sources: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            annotations.extend(sorted([*path.glob("*.yaml"), *path.glob("*.yml")]))
+            sources.extend(sorted(path.glob("*.txt")))
+        elif path.suffix in {".yaml", ".yml"}:
+            annotations.append(path)
+        else:
+            sources.append(path)
+    problems: list[SourceError] = []
+    documents: dict[str, RoundupDocument] = {}
+    try:
+        catalog = read_catalog(seed_dir)
+    except SourceError as error:
+        print(f"roundup check: {error}", file=sys.stderr)
+        return 1
+    # The seed's sources first, so that a source given on the command line wins.
+    for source in [*sorted(seed_dir.glob("*.txt")), *sources]:
+        try:
+            raw = read_bytes(source)
+            document = parse_source(str(source), raw, catalog, published_on=published_on)
+        except SourceError as error:
+            problems.append(error)
+            continue
+        documents[document.slug] = document
+    if not annotations:
+        print(f"roundup check: no annotation files in {' '.join(map(str, paths))}", file=sys.stderr)
+        return 1
+    failed = 0
+    for annotation in annotations:
+        found = check_annotation_file(annotation, documents, catalog.tag_slugs)
+        failed += bool(found)
+        problems.extend(found)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    print(
+        f"check: {len(annotations)} annotation file(s): {len(annotations) - failed} ok,"
+        f" {failed} with problems; {len(problems)} problem(s)"
+    )
+    return 1 if problems else 0
+
+
+def _evaluate(paths: list[Path], stances: Path | None, topics: Path | None) -> int:
+    from app.ingest.errors import SourceError
+    from app.ingest.evaluate import (
+        TopicResult,
+        evaluate,
+        evaluate_stances,
+        report_lines,
+        stance_set_lines,
+        topic_lines,
+        topic_result,
+    )
+    from app.ingest.files import read_catalog, read_document, source_files
+    from app.ingest.rules import annotate_rules
+    from app.ingest.specs import StanceCaseSpec, TopicSpec, read_yaml, validate_list
+
+    seed_dir = get_settings().seed_dir
+    if stances is None and DEFAULT_STANCE_SET.is_file():
+        stances = DEFAULT_STANCE_SET
+    if topics is None and DEFAULT_TOPICS.is_dir():
+        topics = DEFAULT_TOPICS
     try:
         catalog = read_catalog(seed_dir)
         curated = [
             read_document(path, catalog, seed_dir / "annotations", require_curated=True)
             for path in source_files(paths or [seed_dir])
         ]
+        cases = validate_list(StanceCaseSpec, read_yaml(stances), stances) if stances else []
+        topic_results: list[TopicResult] = []
+        if topics is not None:
+            specs_path = topics / "expected.yaml"
+            for spec in validate_list(TopicSpec, read_yaml(specs_path), specs_path):
+                document = read_document(
+                    topics / spec.file, catalog, topics / "annotations", require_curated=False
+                )
+                topic_results.append(topic_result(spec, document))
     except SourceError as error:
         print(f"roundup evaluate: {error}", file=sys.stderr)
         return 1
@@ -250,7 +411,21 @@ def _evaluate(paths: list[Path]) -> int:
         )
         for line in report_lines(document.document.slug, evaluate(document, rules)):
             print(line)
+    if stances is not None:
+        for line in stance_set_lines(_shown(stances), evaluate_stances(cases)):
+            print(line)
+    if topics is not None:
+        for line in topic_lines(_shown(topics), topic_results):
+            print(line)
     return 0
+
+
+def _shown(path: Path) -> str:
+    """`path` relative to the project when it is inside it, as printed in reports."""
+    try:
+        return str(path.resolve().relative_to(PROJECT_DIR))
+    except ValueError:
+        return str(path)
 
 
 def _serve(host: str | None, port: int | None, workers: int | None) -> int:

@@ -158,10 +158,15 @@ def test_other_lists_export_too(client: TestClient) -> None:
             "german-council-on-foreign-relations",
             "0",
         ),
+        ("estonian-foreign-policy-institute", "international-centre-for-defence-and-security", "0"),
         ("robert-schuman-centre-for-advanced-studies", "european-university-institute", "1"),
+        ("school-of-transnational-governance", "european-university-institute", "0"),
+        ("scowcroft-center-for-strategy-and-security", "atlantic-council", "0"),
     ]
     tags = _csv(client, "/v1/tags", category="instrument")
     assert [(t["slug"], t["argument_count"], t["expert_count"]) for t in tags] == [
+        ("defence-industry", "0", "0"),
+        ("defence-spending", "0", "0"),
         ("frozen-assets", "4", "4"),
         ("military-aid", "4", "3"),
         ("rearmament", "1", "1"),

@@ -91,8 +91,16 @@ def test_organization_detail_includes_units(client: TestClient) -> None:
         "parent": None,
         "expert_count": 3,
         "children": [
+            ref("carnegie-china", "Carnegie China"),
             ref("carnegie-europe", "Carnegie Europe"),
+            ref("carnegie-india", "Carnegie India"),
+            ref("carnegie-middle-east-center", "Carnegie Middle East Center"),
+            ref("carnegie-moscow-center", "Carnegie Moscow Center"),
             ref("carnegie-russia-eurasia-center", "Carnegie Russia Eurasia Center"),
+            ref(
+                "carnegie-tsinghua-center-for-global-policy",
+                "Carnegie-Tsinghua Center for Global Policy",
+            ),
             ref("carnegie-russia-eurasia-program", "Russia Eurasia Program", "research_unit"),
         ],
         "experts": [
@@ -152,7 +160,7 @@ def test_organizations_list(client: TestClient) -> None:
 
 def test_tags_list_counts(client: TestClient) -> None:
     body = client.get("/v1/tags").json()
-    assert body["total"] == len(body["items"]) == 18
+    assert body["total"] == len(body["items"]) == 38
     by_slug = {t["slug"]: t for t in body["items"]}
     assert by_slug["frozen-assets"] == {
         "slug": "frozen-assets",
@@ -167,6 +175,8 @@ def test_tags_list_counts(client: TestClient) -> None:
     assert (by_slug["china"]["argument_count"], by_slug["china"]["expert_count"]) == (2, 1)
     assert [t["slug"] for t in client.get("/v1/tags?category=actor").json()["items"]] == [
         "china",
+        "turkey",
+        "united-kingdom",
         "united-states",
     ]
 
@@ -176,8 +186,8 @@ def test_tags_page_like_every_list(client: TestClient) -> None:
     first = client.get("/v1/tags", params={"limit": 5})
     assert first.status_code == 200
     body = first.json()
-    assert ([t["slug"] for t in body["items"]], body["total"]) == (every[:5], 18)
-    assert first.headers["x-total-count"] == "18"
+    assert ([t["slug"] for t in body["items"]], body["total"]) == (every[:5], 38)
+    assert first.headers["x-total-count"] == "38"
     assert first.headers["link"] == (f'</v1/tags?limit=5&cursor={body["next_cursor"]}>; rel="next"')
     seen = [t["slug"] for t in body["items"]]
     cursor = body["next_cursor"]
@@ -220,10 +230,10 @@ def test_meta(client: TestClient) -> None:
     assert body["counts"] == {
         "articles": 1,
         "experts": 7,
-        "organizations": 20,
+        "organizations": 44,
         "responses": 7,
         "arguments": 41,
-        "tags": 18,
+        "tags": 38,
     }
     assert body["schema_revision"] == HEAD
     assert len(body["data_version"]) == 32

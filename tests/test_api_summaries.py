@@ -279,10 +279,10 @@ def test_stats(client: TestClient) -> None:
         "totals": {
             "articles": 1,
             "experts": 7,
-            "organizations": 20,
+            "organizations": 44,
             "responses": 7,
             "arguments": 41,
-            "tags": 18,
+            "tags": 38,
             "words": words,
         },
         "stances": _shares({"yes": 3, "yes_conditional": 3, "not_yet": 1}, 7),

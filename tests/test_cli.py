@@ -3,6 +3,7 @@
 import io
 import json
 import re
+import shutil
 import socket
 import sys
 import threading
@@ -85,7 +86,7 @@ def test_migrate_then_seed_twice(configured_url: str, capsys: pytest.CaptureFixt
     assert main(["seed"]) == 0
     assert capsys.readouterr().out.splitlines() == [
         "migrate: database at head",
-        "seed: 110 inserted, 0 updated, 0 deleted",
+        "seed: 154 inserted, 0 updated, 0 deleted",
         "seed: 0 inserted, 0 updated, 0 deleted",
     ]
 
@@ -205,7 +206,7 @@ def test_start_migrates_seeds_then_serves_and_restarts_cleanly(
 
     assert capsys.readouterr().out.splitlines() == [
         "migrate: database at head",
-        "seed: 110 inserted, 0 updated, 0 deleted",
+        "seed: 154 inserted, 0 updated, 0 deleted",
         "migrate: database at head",
         "seed: 0 inserted, 0 updated, 0 deleted",
     ]
@@ -355,7 +356,7 @@ def test_import_keeps_the_files_that_succeed(
 
     assert main(["import", str(JUDY), str(unreadable), str(VERDICTS)]) == 1
     assert capsys.readouterr().out.splitlines() == [
-        "catalog: 38 inserted, 0 updated, 0 deleted",
+        "catalog: 82 inserted, 0 updated, 0 deleted",
         f"inserted  {JUDY}  judy-asks-is-europe-ready-to-share-its-power-grid"
         "  (rules; 14 inserted, 0 updated, 0 deleted)",
         f"failed    {unreadable}:4: cannot read the date 'Smarch 40, 2025';"
@@ -458,7 +459,7 @@ def test_parse_falls_back_to_the_rules_annotator(
             "start": 85,
             "end": 148,
             "kind": "claim",
-            "tags": ["energy-and-trade"],
+            "tags": ["trade-policy"],
             "annotation_source": "rules",
         },
     ]
@@ -486,4 +487,59 @@ def test_evaluate_prints_the_measures(capsys: pytest.CaptureFixture[str]) -> Non
         lines[9],
     )
     assert re.fullmatch(r"kinds: \d+ of 41 agree \(0\.\d\d\)", lines[10])
-    assert len(lines) == 11
+    assert lines[11] == (
+        "evaluate: stance set tests/fixtures/stances.yaml: rules annotator against 122 openings"
+    )
+    assert lines[12] == (
+        "stance set: 117 of 122 right (0.96); verdicts: 70 of 70 right (precision 1.00);"
+        " 52 read as unclear"
+    )
+    assert lines[13].startswith("  by class: bare verdict 13/13, ")
+    assert lines[14:] == [
+        "  tests/fixtures/stances.yaml:325: reader mixed, rules unclear: 'Well, yes and no.'",
+        "  tests/fixtures/stances.yaml:331: reader mixed, rules unclear:"
+        " 'In theory, yes; in practice, no.'",
+        "  tests/fixtures/stances.yaml:369: reader not_yet, rules unclear: 'Definitely not yet.'",
+        "  tests/fixtures/stances.yaml:387: reader mixed, rules unclear:"
+        " 'The short answer is yes; the long answer is no.'",
+        "  tests/fixtures/stances.yaml:390: reader no, rules unclear: 'In one word: no.'",
+        "evaluate: topics tests/fixtures/topics: rules annotator against 14 topic roundups",
+        "topics: expected tags all found in 14 of 14 (1.00); arguments with a tag: 88 of 101"
+        " (0.87); absurd tags: 0",
+    ]
+
+
+def test_evaluate_reads_a_given_stance_set(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stances, topics = tmp_path / "stances.yaml", tmp_path / "topics"
+    topics.mkdir()
+    shutil.copy(FIXTURES / "judy-asks-two-blank-lines.txt", topics)
+    (topics / "expected.yaml").write_text(
+        '- file: "judy-asks-two-blank-lines.txt"\n  expected: ["nato"]\n'
+        '  forbidden: ["sequencing"]\n',
+        encoding="utf-8",
+    )
+    stances.write_text(
+        '- opening: "No."\n  stance: "no"\n  class: "bare"\n'
+        '- opening: "Yes, in principle."\n  stance: "not_yet"\n  class: "hedge"\n',
+        encoding="utf-8",
+    )
+    assert main(["evaluate", "--stances", str(stances), "--topics", str(topics)]) == 0
+    assert capsys.readouterr().out.splitlines()[11:] == [
+        f"evaluate: stance set {stances}: rules annotator against 2 openings",
+        "stance set: 1 of 2 right (0.50); verdicts: 1 of 1 right (precision 1.00); 1 read as"
+        " unclear",
+        "  by class: bare 1/1, hedge 0/1",
+        f"  {stances}:4: reader not_yet, rules unclear: 'Yes, in principle.'",
+        f"evaluate: topics {topics}: rules annotator against 1 topic roundups",
+        "topics: expected tags all found in 0 of 1 (0.00); arguments with a tag: 1 of 5 (0.20);"
+        " absurd tags: 1",
+        "  judy-asks-two-blank-lines.txt: missing nato; absurd sequencing",
+    ]
+    stances.write_text('- opening: "No."\n  stance: "nope"\n  class: "bare"\n', encoding="utf-8")
+    assert main(["evaluate", "--stances", str(stances)]) == 1
+    assert capsys.readouterr().err == (
+        f"roundup evaluate: {stances}:2: stance: Input should be 'yes', 'yes_conditional',"
+        " 'not_yet', 'no', 'mixed' or 'unclear'\n"
+    )

@@ -8,7 +8,8 @@ from app.ingest.document import AnnotatedArgument
 from app.ingest.errors import SourceError
 from app.ingest.files import read_catalog
 from app.ingest.parse import parse
-from app.ingest.rules import annotate_rules, argument_kind, arguments, opening_stance
+from app.ingest.rules import annotate_rules, argument_kind, arguments
+from app.ingest.stance import opening_stance
 from app.models import AnnotationSource, ArgumentKind, Stance
 from tests.conftest import SEED_DIR
 
@@ -200,7 +201,7 @@ def test_a_bad_pattern_names_its_line(seed_copy: Path) -> None:
     tags.write_text(text.replace("    - '\\bembargo'\n", "    - '\\bembargo('\n"), encoding="utf-8")
     with pytest.raises(SourceError) as raised:
         read_catalog(seed_copy)
-    assert (raised.value.path, raised.value.line) == (str(tags), 14)
+    assert (raised.value.path, raised.value.line) == (str(tags), 16)
     assert raised.value.reason == (
         "patterns: Value error, invalid regular expression '\\\\bembargo(':"
         " missing ), unterminated subpattern at position 9"

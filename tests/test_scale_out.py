@@ -98,7 +98,7 @@ def test_a_reseed_reaches_every_server_process(tmp_path: Path, seed_copy: Path) 
             "ROUNDUP_SEED_DIR": str(seed_copy),
             "ROUNDUP_RESPONSE_CACHE": "1",
         }
-        assert roundup(env, "seed") == "seed: 110 inserted, 0 updated, 0 deleted\n"
+        assert roundup(env, "seed") == "seed: 154 inserted, 0 updated, 0 deleted\n"
         with ExitStack() as servers:
             for port in PORTS:
                 servers.enter_context(server(env, port, tmp_path / f"serve-{port}.log"))

@@ -33,7 +33,7 @@ def test_seed_loaded_the_roundup(session: Session) -> None:
         model.__name__: session.exec(select(func.count()).select_from(model)).one()
         for model in (Article, Expert, Response, Argument, Tag)
     }
-    assert counts == {"Article": 1, "Expert": 7, "Response": 7, "Argument": 41, "Tag": 18}
+    assert counts == {"Article": 1, "Expert": 7, "Response": 7, "Argument": 41, "Tag": 38}
     stances = session.exec(
         select(Expert.name, Response.stance)
         .join(Response, col(Response.expert_id) == Expert.id)

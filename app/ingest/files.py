@@ -6,7 +6,7 @@ from datetime import date
 from pathlib import Path
 
 from app.ingest.annotate import apply_curated
-from app.ingest.document import AnnotatedDocument
+from app.ingest.document import AnnotatedDocument, RoundupDocument
 from app.ingest.errors import ParseError, SourceError
 from app.ingest.load import Catalog
 from app.ingest.parse import parse
@@ -49,6 +49,20 @@ def read_bytes(path: Path) -> bytes:
         raise SourceError(str(path), 0, f"cannot read: {error.strerror or error}") from None
 
 
+def parse_source(
+    name: str, raw: bytes, catalog: Catalog, *, published_on: date | None = None
+) -> RoundupDocument:
+    """Parse the source `raw` (read from `name`); errors name the file and line."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise SourceError(name, 1, f"cannot read as UTF-8 text: {error}") from None
+    try:
+        return parse(text, published_on=published_on, organizations=catalog.organization_names)
+    except ParseError as error:
+        raise SourceError(name, error.line, error.reason) from None
+
+
 def annotated_document(
     name: str,
     raw: bytes,
@@ -60,14 +74,7 @@ def annotated_document(
 ) -> AnnotatedDocument:
     """Parse the source `raw` (read from `name`) and annotate it: with annotations/<slug>.yaml
     when that file exists, else with the rules annotator (unless `require_curated`)."""
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise SourceError(name, 1, f"cannot read as UTF-8 text: {error}") from None
-    try:
-        document = parse(text, published_on=published_on, organizations=catalog.organization_names)
-    except ParseError as error:
-        raise SourceError(name, error.line, error.reason) from None
+    document = parse_source(name, raw, catalog, published_on=published_on)
     sha256 = hashlib.sha256(raw).hexdigest()
     spec_path = annotations_dir / f"{document.slug}.yaml"
     if spec_path.is_file():

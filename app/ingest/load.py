@@ -79,7 +79,14 @@ class Catalog:
 
     @property
     def organization_names(self) -> list[str]:
-        return [name for org in self.organizations for name in (org.name, *org.aliases)]
+        """Every name the gazetteer knows an organization by, short names included, so that
+        "Director of ECFR" or "Fellow, CEPS, Brussels" are read as organizations."""
+        return [
+            name
+            for org in self.organizations
+            for name in (org.name, org.short_name, *org.aliases)
+            if name
+        ]
 
     def organization_slug(self, name: str) -> str:
         return self._names.get(_normal(name), slugify(name))

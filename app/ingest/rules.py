@@ -18,33 +18,8 @@ from app.ingest.document import (
 )
 from app.ingest.sentences import sentence_spans
 from app.ingest.specs import TagSpec
-from app.models import AnnotationSource, ArgumentKind, Stance
-
-# A verdict is followed by punctuation or ends the opening phrase: "No—", "Yes.", "Yes, ...";
-# "No one expects..." or "Absolutely nothing..." are not verdicts.
-_ENDS = r"(?=\s*(?:[.,;:!—–-]|$))"
-_AFFIRM = r"(?:yes|absolutely|certainly|definitely|of\s+course)"
-_INTENSIFIER = r"(?:absolutely|certainly|definitely|of\s+course|clearly|surely)"
-
-# Tried in order against the opening phrase; the first match decides.
-VERDICTS: tuple[tuple[Stance, re.Pattern[str]], ...] = tuple(
-    (stance, re.compile(pattern, re.IGNORECASE))
-    for stance, pattern in (
-        (Stance.MIXED, rf"(?:yes|no)\W*(?:(?:and|but|or)\s+)?(?:yes|no){_ENDS}"),
-        (Stance.NOT_YET, rf"(?:yes\W+but\s+)?not\s+(?:yet|now){_ENDS}"),
-        (
-            Stance.YES_CONDITIONAL,
-            r"yes\W+(?:but\s+)?(?:only\s+)?(?:if|provided|as\s+long\s+as|on\s+condition)\b",
-        ),
-        (
-            Stance.UNCLEAR,
-            r"(?:yes|no)\W+but\b"
-            rf"|(?:maybe|perhaps|possibly|partly|it\s+depends|not\s+necessarily|not\s+really){_ENDS}",
-        ),
-        (Stance.YES, rf"(?:{_AFFIRM}\W*)?{_AFFIRM}{_ENDS}"),
-        (Stance.NO, rf"(?:{_INTENSIFIER}\s+)?(?:no|not)(?:\s+at\s+all)?{_ENDS}"),
-    )
-)
+from app.ingest.stance import is_bare_verdict, opening_stance
+from app.models import AnnotationSource, ArgumentKind
 
 # Tried in order against each sentence; no cue makes a claim.
 KIND_CUES: tuple[tuple[ArgumentKind, re.Pattern[str]], ...] = tuple(
@@ -56,26 +31,28 @@ KIND_CUES: tuple[tuple[ArgumentKind, re.Pattern[str]], ...] = tuple(
     )
 )
 
-# The opening phrase is the first sentence, cut at its first dash, colon or semicolon:
-# "No—the land is needed" -> "No"; "Yes, of course Europe should talk—but ..." -> "Yes, of
-# course Europe should talk".
-_CLAUSE_END = re.compile(r"\s*[—–;:]")
-
 
 @dataclass(frozen=True)
 class TagRule:
     slug: str
     patterns: tuple[re.Pattern[str], ...]
+    requires: tuple[re.Pattern[str], ...] = ()
 
     def matches(self, sentence: str) -> bool:
-        return any(pattern.search(sentence) for pattern in self.patterns)
+        return any(pattern.search(sentence) for pattern in self.patterns) and (
+            not self.requires or any(pattern.search(sentence) for pattern in self.requires)
+        )
 
 
 def tag_rules(tags: Iterable[TagSpec]) -> tuple[TagRule, ...]:
     """Compile each tag's patterns (case-insensitive), keeping the taxonomy's order."""
     return tuple(
-        TagRule(tag.slug, tuple(re.compile(p, re.IGNORECASE) for p in tag.patterns)) for tag in tags
+        TagRule(tag.slug, _compiled(tag.patterns), _compiled(tag.requires)) for tag in tags
     )
+
+
+def _compiled(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(pattern, re.IGNORECASE) for pattern in patterns)
 
 
 def annotate_rules(
@@ -102,29 +79,13 @@ def annotate_response(parsed: ParsedResponse, rules: tuple[TagRule, ...]) -> Ann
     )
 
 
-def opening_stance(body: str) -> tuple[Stance, str | None]:
-    """The stance stated by the answer's opening words, and those words verbatim; an answer
-    that opens without a verdict is `unclear` with no phrase."""
-    spans = sentence_spans(body)
-    if not spans:
-        return Stance.UNCLEAR, None
-    start, end = spans[0]
-    first = body[start:end]
-    cut = _CLAUSE_END.search(first)
-    phrase = first[: cut.start()] if cut else first
-    for stance, pattern in VERDICTS:
-        if pattern.match(phrase):
-            return stance, phrase
-    return Stance.UNCLEAR, None
-
-
 def arguments(body: str, rules: tuple[TagRule, ...]) -> tuple[AnnotatedArgument, ...]:
     """One argument per sentence of `body`, except an opening sentence that is nothing but a
     verdict ("Yes.", "Yes, but not yet."); "Yes, if farmers are paid." is kept."""
     found = []
     for index, (start, end) in enumerate(sentence_spans(body)):
         text = body[start:end]
-        if index == 0 and _bare_verdict(text):
+        if index == 0 and is_bare_verdict(text):
             continue
         plain = normalize(text)
         found.append(
@@ -138,13 +99,6 @@ def arguments(body: str, rules: tuple[TagRule, ...]) -> tuple[AnnotatedArgument,
             )
         )
     return tuple(found)
-
-
-def _bare_verdict(sentence: str) -> bool:
-    for _, pattern in VERDICTS:
-        if match := pattern.match(sentence):
-            return not sentence[match.end() :].strip(" .,;:!?—–-")
-    return False
 
 
 def argument_kind(sentence: str) -> ArgumentKind:

@@ -44,7 +44,14 @@ class TagSpec(_Spec):
         " rules annotator searches each sentence for; any match assigns the tag.",
     )
 
-    @field_validator("patterns")
+    requires: tuple[str, ...] = Field(
+        default=(),
+        description="Regular expressions for the tag's context: when given, a sentence gets"
+        " the tag only if it also contains one of them (Russia for a tag about ties with"
+        " Russia).",
+    )
+
+    @field_validator("patterns", "requires")
     @classmethod
     def _patterns_compile(cls, patterns: tuple[str, ...]) -> tuple[str, ...]:
         for pattern in patterns:
@@ -83,6 +90,22 @@ class AnnotationSpec(_Spec):
     publisher: str | None = None
     source_url: str | None = None
     responses: tuple[ResponseSpec, ...]
+
+
+class StanceCaseSpec(_Spec):
+    """One opening of the stance test set, with the stance a careful reader gives it."""
+
+    opening: str = Field(min_length=1)
+    stance: Stance
+    kind: str = Field(alias="class")
+
+
+class TopicSpec(_Spec):
+    """A synthetic topic roundup: the tags its rules annotation must carry, and absurd ones."""
+
+    file: str = Field(min_length=1)
+    expected: tuple[str, ...] = Field(min_length=1)
+    forbidden: tuple[str, ...] = ()
 
 
 class _LineLoader(yaml.SafeLoader):

@@ -50,6 +50,24 @@ class Fetch(Protocol[Item_co]):
     def __call__(self, *, limit: int, cursor: str | None) -> tuple[Sequence[Item_co], IdPage]: ...
 
 
+class PlainFetch(Protocol):
+    """A list query returning plain data (a public model's fields, in order) for each item."""
+
+    def __call__(
+        self, *, limit: int, cursor: str | None
+    ) -> tuple[Sequence[dict[str, Any]], IdPage]: ...
+
+
+def as_models(model: type[Item], fetch: PlainFetch) -> Fetch[Item]:
+    """`fetch`, its items validated into `model` (for the exports, which read attributes)."""
+
+    def fetch_models(*, limit: int, cursor: str | None) -> tuple[Sequence[Item], IdPage]:
+        items, page = fetch(limit=limit, cursor=cursor)
+        return [model.model_validate(item) for item in items], page
+
+    return fetch_models
+
+
 def export_format(
     request: Request,
     requested: Annotated[

@@ -68,7 +68,7 @@ def as_models(model: type[Item], fetch: PlainFetch) -> Fetch[Item]:
     return fetch_models
 
 
-def export_format(
+async def export_format(  # no I/O: async, so it need not hop to the thread pool
     request: Request,
     requested: Annotated[
         ExportFormat | None,

@@ -154,6 +154,20 @@ def argument_tags(session: Session, argument_ids: Sequence[int]) -> dict[int, li
     return group_tags(plain_rows(session, _TAGS_BY_ARGUMENT, ids=argument_ids))
 
 
+_ORGANIZATION_TREE = select(_ORGANIZATION.c.id, _ORGANIZATION.c.slug, _ORGANIZATION.c.parent_id)
+_TAG_SLUGS = select(TAG.c.slug).where(TAG.c.slug.in_(bindparam("slugs", expanding=True)))
+
+
+def organization_tree(session: Session) -> Sequence[PlainRow]:
+    """Every organization's (id, slug, parent_id), for app.filters.with_descendants."""
+    return plain_rows(session, _ORGANIZATION_TREE)
+
+
+def known_tags(session: Session, slugs: Sequence[str]) -> set[str]:
+    """Those of `slugs` that are tags."""
+    return {slug for (slug,) in plain_rows(session, _TAG_SLUGS, slugs=slugs)}
+
+
 def organization_with_parent(
     organization: Organization, parent: Organization | None
 ) -> OrganizationWithParent:

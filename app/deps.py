@@ -17,26 +17,26 @@ Slug = Annotated[str, Path(max_length=200, description="The resource's slug.")]
 T = TypeVar("T")
 
 
-def _found(value: T | None, kind: str, slug: str) -> T:
+def found_or_404(value: T | None, kind: str, slug: str) -> T:
     if value is None:
         raise ProblemError(404, f"No {kind} with slug {slug!r}.")
     return value
 
 
 def get_article_or_404(session: SessionDep, slug: Slug) -> Article:
-    return _found(articles.article_by_slug(session, slug), "article", slug)
+    return found_or_404(articles.article_by_slug(session, slug), "article", slug)
 
 
 def get_expert_or_404(session: SessionDep, slug: Slug) -> Expert:
-    return _found(people.expert_by_slug(session, slug), "expert", slug)
+    return found_or_404(people.expert_by_slug(session, slug), "expert", slug)
 
 
 def get_organization_or_404(session: SessionDep, slug: Slug) -> Organization:
-    return _found(people.organization_by_slug(session, slug), "organization", slug)
+    return found_or_404(people.organization_by_slug(session, slug), "organization", slug)
 
 
 def get_tag_or_404(session: SessionDep, slug: Slug) -> Tag:
-    return _found(tags.tag_by_slug(session, slug), "tag", slug)
+    return found_or_404(tags.tag_by_slug(session, slug), "tag", slug)
 
 
 ArticleDep = Annotated[Article, Depends(get_article_or_404)]

@@ -1,8 +1,9 @@
 """Typed, whitelisted filters for the list endpoints, and their SQL conditions."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from sqlalchemy import ColumnElement, Select, false, select
 from sqlmodel import col
@@ -14,7 +15,6 @@ from app.models import (
     ArgumentTag,
     Article,
     Expert,
-    Organization,
     ResponseAffiliation,
     SearchDocument,
     SearchKind,
@@ -177,9 +177,24 @@ def _common(filters: ResponseFilters, correlated: bool) -> list[ColumnElement[bo
     return conditions
 
 
-def with_descendants(organizations: list[Organization], slugs: tuple[str, ...]) -> tuple[int, ...]:
+class OrganizationNode(Protocol):
+    """What with_descendants reads of an organization: a table row or a plain one."""
+
+    @property
+    def id(self) -> int | None: ...
+
+    @property
+    def slug(self) -> str: ...
+
+    @property
+    def parent_id(self) -> int | None: ...
+
+
+def with_descendants(
+    organizations: Sequence[OrganizationNode], slugs: tuple[str, ...]
+) -> tuple[int, ...]:
     """Ids of the organizations named by `slugs` and of all their units, at any depth."""
-    children: dict[int | None, list[Organization]] = {}
+    children: dict[int | None, list[OrganizationNode]] = {}
     for org in organizations:
         children.setdefault(org.parent_id, []).append(org)
     found: list[int] = []

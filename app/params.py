@@ -8,14 +8,14 @@ from fastapi import Query, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from pydantic import AfterValidator
-from sqlmodel import col, select
 
 from app.config import get_settings
 from app.deps import SessionDep
 from app.filters import ResponseFilters, with_descendants
 from app.listing import MAX_LIMIT
-from app.models import ArgumentKind, Organization, SearchKind, Stance, Tag
+from app.models import ArgumentKind, SearchKind, Stance
 from app.problems import InvalidParam, ProblemError
+from app.queries.common import known_tags, organization_tree
 from app.search.grammar import QuerySyntaxError
 from app.search.query import SearchQuery, parse_query
 
@@ -178,7 +178,7 @@ def response_filters(
 ) -> ResponseFilters:
     tags = split_commas(tag)
     if tags:
-        known = set(session.exec(select(Tag.slug).where(col(Tag.slug).in_(tags))).all())
+        known = known_tags(session, tags)
         unknown = [slug for slug in tags if slug not in known]
         if unknown:
             raise ProblemError(
@@ -192,7 +192,7 @@ def response_filters(
     organizations = split_commas(organization)
     org_ids: tuple[int, ...] = ()
     if organizations:
-        org_ids = with_descendants(list(session.exec(select(Organization)).all()), organizations)
+        org_ids = with_descendants(organization_tree(session), organizations)
     return ResponseFilters(
         article=split_commas(article),
         expert=split_commas(expert),
@@ -206,7 +206,7 @@ def response_filters(
     )
 
 
-def argument_kinds(
+async def argument_kinds(
     kind: Annotated[
         list[str] | None,
         Query(description="Argument kind(s): " + ", ".join(k.value for k in ArgumentKind)),
@@ -233,19 +233,19 @@ def _text_query(value: str) -> SearchQuery:
         ) from None
 
 
-def optional_text_query(
+async def optional_text_query(
     q: Annotated[str | None, Query(max_length=500, description=QUERY_HELP)] = None,
 ) -> SearchQuery | None:
     return None if q is None else _text_query(q)
 
 
-def required_text_query(
+async def required_text_query(
     q: Annotated[str, Query(max_length=500, description=QUERY_HELP)],
 ) -> SearchQuery:
     return _text_query(q)
 
 
-def search_kinds(
+async def search_kinds(
     kind: Annotated[
         list[str] | None,
         Query(

@@ -16,6 +16,7 @@ import sys
 import time
 from dataclasses import asdict
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -138,23 +139,34 @@ def _measure_all(
                 row["fill_seconds"] = round(time.perf_counter() - filling, 1)
                 row["fill_failures"] = failed
             url_file = _write_lines(folder, endpoint)
-            measured = wrk.measure(
-                server.base_url, url_file, load, lambda: servers.wait_idle(server)
-            )
+            pids = servers.descendants(server.process.pid)
+            marks: list[float] = []  # server CPU when each wrk run starts: the last, measured
+            settle = partial(_settle, server, pids, marks)
+            measured = wrk.measure(server.base_url, url_file, load, settle)
+            # The server's own CPU per request (every process, 10 ms ticks): unlike latency,
+            # it barely moves when other work shares the cores.
+            used = servers.cpu_seconds(pids) - marks[-1]
             row |= {
                 "status": "ok",
                 "probe_ms": round(probe_ms, 1),
                 "response_bytes": len(body),
                 **asdict(measured),
+                "cpu_ms_per_request": round(1000 * used / max(measured.requests, 1), 2),
             }
             bound = "" if measured.completed else "> "
             print(
                 f"   {endpoint.name}: {measured.requests_per_second:,.1f} req/s,"
                 f" p50 {bound}{measured.p50_ms:.1f} ms, p99 {bound}{measured.p99_ms:.1f} ms,"
+                f" server CPU {row['cpu_ms_per_request']:.2f} ms a request,"
                 f" errors {measured.errors} (one request alone: {probe_ms:.0f} ms)"
             )
         results[endpoint.name] = row
     server.record_peak_rss()
+
+
+def _settle(server: servers.Server, pids: list[int], marks: list[float]) -> None:
+    servers.wait_idle(server)
+    marks.append(servers.cpu_seconds(pids))
 
 
 def _server_env(database_url: str, cold: bool) -> dict[str, str]:
@@ -406,6 +418,12 @@ def _targets(report: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
+def _cpu(row: dict[str, Any]) -> str:
+    """Server CPU per request; runs saved before it was measured have none."""
+    value = row.get("cpu_ms_per_request")
+    return "" if value is None else f"{value:.2f}"
+
+
 def table(report: dict[str, Any]) -> str:
     config = report["config"]
     lines = [
@@ -413,18 +431,19 @@ def table(report: dict[str, Any]) -> str:
         f" {config['workers']} workers, wrk {config['connections']} connections"
         f" x {config['seconds']} s, {report['machine']['cpus']} CPUs",
         "",
-        "| endpoint | req/s | p50 ms | p99 ms | errors | x FastAPI | x ASGI |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| endpoint | req/s | p50 ms | p99 ms | CPU ms/req | errors | x FastAPI | x ASGI |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for name, row in report["endpoints"].items():
         if row["status"] != "ok":
-            lines.append(f"| {row['label']} | {row['status']} | | | | | |")
+            lines.append(f"| {row['label']} | {row['status']} | | | | | | |")
             continue
         ratio = report["ratios"][name]
         bound = "" if row["completed"] else "> "
         lines.append(
             f"| {row['label']} | {row['requests_per_second']:,.1f} | {bound}{row['p50_ms']:,.1f}"
-            f" | {bound}{row['p99_ms']:,.1f} | {row['errors']} | {_x(ratio['fastapi'])}"
+            f" | {bound}{row['p99_ms']:,.1f} | {_cpu(row)} | {row['errors']}"
+            f" | {_x(ratio['fastapi'])}"
             f" | {_x(ratio['asgi'])} |"
         )
     load = report["load"]

@@ -78,8 +78,9 @@ def test_a_search_download_starts_at_its_cursor(client: TestClient) -> None:
     assert [orjson.loads(line) for line in response.content.splitlines()] == everything[4:]
 
 
+@pytest.mark.parametrize("url", ["/v1/arguments?format=csv", "/v1/exports/arguments?format=csv"])
 def test_each_batch_of_a_list_download_is_its_own_transaction(
-    client: TestClient, session: Session, monkeypatch: pytest.MonkeyPatch
+    client: TestClient, session: Session, monkeypatch: pytest.MonkeyPatch, url: str
 ) -> None:
     monkeypatch.setattr(formats, "BATCH", 10)
     closes = 0
@@ -91,7 +92,7 @@ def test_each_batch_of_a_list_download_is_its_own_transaction(
         close()
 
     monkeypatch.setattr(session, "close", counted_close)
-    response = client.get("/v1/arguments", params={"format": "csv"})
+    response = client.get(url)
     assert response.status_code == 200
     # 41 arguments: batches of 10, 10, 10, 10 and 1, each ended before it is written.
     assert (response.content.count(b"\r\n"), closes) == (42, 5)

@@ -436,15 +436,15 @@ def test_the_docs_page_runs_only_its_own_scripts(client: TestClient) -> None:
     assert client.get("/redoc").status_code == 404
 
 
-def test_an_unexpected_error_names_no_internals(session: Session) -> None:
-    from app.deps import get_article_or_404
-
-    def explode() -> None:
+def test_an_unexpected_error_names_no_internals(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def explode(*_: object) -> None:
         raise RuntimeError("SELECT secret FROM article WHERE password = 'hunter2'")
 
+    monkeypatch.setattr("app.queries.articles.article_document", explode)
     app = create_app()
     app.dependency_overrides[get_session] = lambda: session
-    app.dependency_overrides[get_article_or_404] = explode
     with TestClient(app, raise_server_exceptions=False) as client:
         response = client.get(f"/v1/articles/{SEED_SLUG}")
     assert response.headers["content-type"] == PROBLEM

@@ -14,7 +14,8 @@ import io
 import logging
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Annotated, Any, Literal, Protocol, TypeVar
+from dataclasses import dataclass
+from typing import Annotated, Any, Generic, Literal, Protocol, TypeVar
 
 from fastapi import Depends, Query, Request, Response
 from fastapi.responses import StreamingResponse
@@ -63,8 +64,33 @@ class Fetch(Protocol[Item_co]):
     def __call__(self, *, limit: int, cursor: str | None) -> tuple[Sequence[Item_co], IdPage]: ...
 
 
+class PlainFetch(Protocol):
+    """A list query returning plain data (a public model's fields, in order) for each item."""
+
+    def __call__(
+        self, *, limit: int, cursor: str | None
+    ) -> tuple[Sequence[dict[str, Any]], IdPage]: ...
+
+
+@dataclass(frozen=True)
+class as_models(Generic[Item]):  # noqa: N801 - used as a function
+    """`fetch`, its items validated into `model` (for the exports, which read attributes);
+    it keeps the session `fetch` is bound to, which a download releases between batches."""
+
+    model: type[Item]
+    fetch: PlainFetch
+
+    @property
+    def session(self) -> Session | None:
+        return _bound_session(self.fetch)
+
+    def __call__(self, *, limit: int, cursor: str | None) -> tuple[Sequence[Item], IdPage]:
+        items, page = self.fetch(limit=limit, cursor=cursor)
+        return [self.model.model_validate(item) for item in items], page
+
+
 @also_produces("text/csv", NDJSON_MEDIA_TYPE)
-def export_format(
+async def export_format(  # no I/O: async, so it need not hop to the thread pool
     request: Request,
     requested: Annotated[
         ExportFormat | None, Query(alias="format", include_in_schema=False)

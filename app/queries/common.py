@@ -1,11 +1,13 @@
-"""Lookups shared by several resources: printed affiliations and argument tags."""
+"""Shared by several resources: running prebuilt Core statements for plain rows, and the
+printed affiliations, tags and columns that answers and arguments show, as plain data (keys
+in the public models' field order, so bodies need no model on the way out)."""
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import aliased
-from sqlmodel import Session, col
+from sqlalchemy import BindParameter, Executable, Row, Table, bindparam, select
+from sqlmodel import Session
 
 from app.models import (
     Affiliation,
@@ -16,28 +18,154 @@ from app.models import (
     ResponseAffiliation,
     Tag,
 )
-from app.schemas import OrganizationRef, OrganizationWithParent, PrintedAffiliation, TagRef
+from app.schemas import OrganizationRef, OrganizationWithParent
 
-# An answer's own columns, as the public models show them (with its id, to join the rest).
+
+def table(model: Any) -> Table:
+    """A table model's Core table: statements on it yield plain rows, with no ORM step."""
+    found: Table = model.__table__
+    return found
+
+
+# A row of any width: `Row[Any]` would be a row of one column to the type checker.
+PlainRow = Row[*tuple[Any, ...]]
+
+
+def plain_rows(session: Session, statement: Executable, **params: Any) -> Sequence[PlainRow]:
+    """Run a Core statement (built once, at import) on the session's connection: bound
+    parameters, plain rows, none of the ORM session's per-statement work."""
+    return session.connection().execute(statement, params).all()
+
+
+RESPONSE, ARGUMENT, TAG = table(Response), table(Argument), table(Tag)
+_ARGUMENT_TAG, _AFFILIATION = table(ArgumentTag), table(Affiliation)
+_PRINTED, _ORGANIZATION = table(ResponseAffiliation), table(Organization)
+_PARENT = _ORGANIZATION.alias("parent")
+IDS: BindParameter[list[int]] = bindparam("ids", expanding=True)
+
+# An answer's own columns, in the public models' order (with its id, to join the rest).
 ANSWER_COLUMNS = (
-    col(Response.id),
-    col(Response.position),
-    col(Response.affiliation_line),
-    col(Response.stance),
-    col(Response.stance_phrase),
-    col(Response.stance_source),
-    col(Response.word_count),
-    col(Response.body),
+    RESPONSE.c.id,
+    RESPONSE.c.position,
+    RESPONSE.c.affiliation_line,
+    RESPONSE.c.stance,
+    RESPONSE.c.stance_phrase,
+    RESPONSE.c.stance_source,
+    RESPONSE.c.word_count,
+    RESPONSE.c.body,
 )
-# An argument's own columns, as the public models show them (callers add the ids they need).
+# An argument's own columns, in the public models' order (callers add the ids they need).
 ARGUMENT_COLUMNS = (
-    col(Argument.position),
-    col(Argument.text),
-    col(Argument.start),
-    col(Argument.end),
-    col(Argument.kind),
-    col(Argument.annotation_source),
+    ARGUMENT.c.position,
+    ARGUMENT.c.text,
+    ARGUMENT.c.start,
+    ARGUMENT.c.end,
+    ARGUMENT.c.kind,
+    ARGUMENT.c.annotation_source,
 )
+ARGUMENT_FIELDS = tuple(column.name for column in ARGUMENT_COLUMNS)
+
+
+def printed_affiliations_of(responses: Any) -> Any:
+    """The printed affiliations of the responses `responses` selects from RESPONSE (joined,
+    filtered), as rows for printed_affiliation_data, with the response id, in printed order."""
+    return (
+        responses.add_columns(
+            _AFFILIATION.c.role,
+            _ORGANIZATION.c.slug,
+            _ORGANIZATION.c.name,
+            _ORGANIZATION.c.short_name,
+            _ORGANIZATION.c.kind,
+            _PARENT.c.slug.label("parent_slug"),
+            _PARENT.c.name.label("parent_name"),
+            _PARENT.c.short_name.label("parent_short_name"),
+            _PARENT.c.kind.label("parent_kind"),
+        )
+        .join(_PRINTED, _PRINTED.c.response_id == RESPONSE.c.id)
+        .join(_AFFILIATION, _AFFILIATION.c.id == _PRINTED.c.affiliation_id)
+        .join(_ORGANIZATION, _ORGANIZATION.c.id == _AFFILIATION.c.organization_id)
+        .outerjoin(_PARENT, _PARENT.c.id == _ORGANIZATION.c.parent_id)
+        .order_by(_PRINTED.c.response_id, _PRINTED.c.position)
+    )
+
+
+def argument_tags_of(arguments: Any) -> Any:
+    """The tags of the arguments `arguments` selects from ARGUMENT (joined, filtered), as
+    (argument id, slug, label, category) rows, by argument id, then slug."""
+    return (
+        arguments.add_columns(TAG.c.slug, TAG.c.label, TAG.c.category)
+        .join(_ARGUMENT_TAG, _ARGUMENT_TAG.c.argument_id == ARGUMENT.c.id)
+        .join(TAG, TAG.c.id == _ARGUMENT_TAG.c.tag_id)
+        .order_by(ARGUMENT.c.id, TAG.c.slug)
+    )
+
+
+_AFFILIATIONS_BY_RESPONSE = printed_affiliations_of(
+    select(RESPONSE.c.id).where(RESPONSE.c.id.in_(IDS))
+)
+_TAGS_BY_ARGUMENT = argument_tags_of(select(ARGUMENT.c.id).where(ARGUMENT.c.id.in_(IDS)))
+
+
+def organization_data(slug: str, name: str, short_name: str | None, kind: str) -> dict[str, Any]:
+    """An organization as OrganizationRef shows it."""
+    return {"slug": slug, "name": name, "short_name": short_name, "kind": kind}
+
+
+def printed_affiliation_data(row: Mapping[Any, Any]) -> dict[str, Any]:
+    """A PrintedAffiliation as plain data, from a row of `role`, the organization's `slug`,
+    `name`, `short_name`, `kind`, and its parent's (`parent_slug`, ...; NULL when none)."""
+    organization = organization_data(row["slug"], row["name"], row["short_name"], row["kind"])
+    parent = row["parent_slug"]
+    organization["parent"] = (
+        None
+        if parent is None
+        else organization_data(
+            parent, row["parent_name"], row["parent_short_name"], row["parent_kind"]
+        )
+    )
+    return {"role": row["role"], "organization": organization}
+
+
+def group_affiliations(rows: Sequence[PlainRow]) -> dict[int, list[dict[str, Any]]]:
+    """Rows of printed_affiliations_of, as PrintedAffiliation data by response id."""
+    found: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        found[row.id].append(printed_affiliation_data(row._mapping))
+    return found
+
+
+def group_tags(rows: Sequence[PlainRow]) -> dict[int, list[dict[str, Any]]]:
+    """Rows of argument_tags_of, as TagRef data by argument id."""
+    found: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for argument_id, slug, label, category in rows:
+        found[argument_id].append({"slug": slug, "label": label, "category": category})
+    return found
+
+
+def printed_affiliations(
+    session: Session, response_ids: Sequence[int]
+) -> dict[int, list[dict[str, Any]]]:
+    """The affiliations each response was printed with, in printed order."""
+    return group_affiliations(plain_rows(session, _AFFILIATIONS_BY_RESPONSE, ids=response_ids))
+
+
+def argument_tags(session: Session, argument_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
+    """Each argument's tags, by slug."""
+    return group_tags(plain_rows(session, _TAGS_BY_ARGUMENT, ids=argument_ids))
+
+
+_ORGANIZATION_TREE = select(_ORGANIZATION.c.id, _ORGANIZATION.c.slug, _ORGANIZATION.c.parent_id)
+_TAG_SLUGS = select(TAG.c.slug).where(TAG.c.slug.in_(bindparam("slugs", expanding=True)))
+
+
+def organization_tree(session: Session) -> Sequence[PlainRow]:
+    """Every organization's (id, slug, parent_id), for app.filters.with_descendants."""
+    return plain_rows(session, _ORGANIZATION_TREE)
+
+
+def known_tags(session: Session, slugs: Sequence[str]) -> set[str]:
+    """Those of `slugs` that are tags."""
+    return {slug for (slug,) in plain_rows(session, _TAG_SLUGS, slugs=slugs)}
 
 
 def organization_with_parent(
@@ -50,59 +178,3 @@ def organization_with_parent(
         kind=organization.kind,
         parent=OrganizationRef.model_validate(parent) if parent else None,
     )
-
-
-def printed_affiliations(
-    session: Session, response_ids: Sequence[int]
-) -> dict[int, list[PrintedAffiliation]]:
-    """The affiliations each response was printed with, in printed order."""
-    parent = aliased(Organization)
-    rows = session.execute(
-        select(
-            col(ResponseAffiliation.response_id),
-            col(Affiliation.role),
-            col(Organization.slug),
-            col(Organization.name),
-            col(Organization.short_name),
-            col(Organization.kind),
-            col(parent.slug),
-            col(parent.name),
-            col(parent.short_name),
-            col(parent.kind),
-        )
-        .join(Affiliation, col(Affiliation.id) == ResponseAffiliation.affiliation_id)
-        .join(Organization, col(Organization.id) == Affiliation.organization_id)
-        .outerjoin(parent, col(parent.id) == Organization.parent_id)
-        .where(col(ResponseAffiliation.response_id).in_(response_ids))
-        .order_by(col(ResponseAffiliation.response_id), col(ResponseAffiliation.position))
-    ).all()
-    found: dict[int, list[PrintedAffiliation]] = defaultdict(list)
-    for response_id, role, slug, name, short, kind, p_slug, p_name, p_short, p_kind in rows:
-        found[response_id].append(
-            PrintedAffiliation(
-                role=role,
-                organization=OrganizationWithParent(
-                    slug=slug,
-                    name=name,
-                    short_name=short,
-                    kind=kind,
-                    parent=None
-                    if p_slug is None
-                    else OrganizationRef(slug=p_slug, name=p_name, short_name=p_short, kind=p_kind),
-                ),
-            )
-        )
-    return found
-
-
-def argument_tags(session: Session, argument_ids: Sequence[int]) -> dict[int, list[TagRef]]:
-    """Each argument's tags, by slug."""
-    found: dict[int, list[TagRef]] = defaultdict(list)
-    for argument_id, slug, label, category in session.execute(
-        select(col(ArgumentTag.argument_id), col(Tag.slug), col(Tag.label), col(Tag.category))
-        .join(Tag, col(Tag.id) == ArgumentTag.tag_id)
-        .where(col(ArgumentTag.argument_id).in_(argument_ids))
-        .order_by(col(ArgumentTag.argument_id), col(Tag.slug))
-    ).all():
-        found[argument_id].append(TagRef(slug=slug, label=label, category=category))
-    return found

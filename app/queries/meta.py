@@ -1,18 +1,34 @@
 """What is loaded: counts, versions, sources; and readiness."""
 
+from datetime import datetime
 from functools import cache
+from typing import NamedTuple
 
 from sqlalchemy import func, text
+from sqlalchemy import select as select_columns
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
 from app import __version__
 from app.models import Argument, Article, DatasetState, Expert, Organization, Response, Tag
+from app.queries.common import plain_rows, table
 from app.schemas import Meta, SourceInfo
 
 
-def data_state(session: Session) -> DatasetState | None:
-    return session.get(DatasetState, 1)
+class DataState(NamedTuple):
+    version: str
+    changed_at: datetime
+
+
+_STATE = table(DatasetState)
+_DATA_STATE = select_columns(_STATE.c.version, _STATE.c.changed_at).where(_STATE.c.id == 1)
+
+
+def data_state(session: Session) -> DataState | None:
+    """The dataset's version and when it changed (None before the first load): every /v1
+    request reads it, so a plain row, not an ORM object."""
+    found = plain_rows(session, _DATA_STATE)
+    return DataState(*found[0]) if found else None
 
 
 def ping(session: Session) -> None:

@@ -18,7 +18,7 @@ from app.models import (
     ResponseAffiliation,
     row_id,
 )
-from app.queries.common import organization_with_parent
+from app.queries.common import organization_tree, organization_with_parent
 from app.queries.paging import IdPage, page_ids
 from app.schemas import (
     AffiliationHistory,
@@ -60,7 +60,7 @@ def list_experts(
 ) -> tuple[list[ExpertListItem], IdPage]:
     statement = select(Expert.id)
     if organization:
-        org_ids = with_descendants(list(session.exec(select(Organization)).all()), organization)
+        org_ids = with_descendants(organization_tree(session), organization)
         statement = statement.where(
             col(Expert.id).in_(
                 select(Affiliation.expert_id).where(col(Affiliation.organization_id).in_(org_ids))

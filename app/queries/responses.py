@@ -4,7 +4,7 @@ from collections import defaultdict
 from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import Row, Select, Table, func
+from sqlalchemy import Select, func
 from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, distinct, select
 
@@ -34,12 +34,20 @@ from app.models import (
 )
 from app.queries.common import (
     ANSWER_COLUMNS,
+    ARGUMENT,
     ARGUMENT_COLUMNS,
+    ARGUMENT_FIELDS,
+    IDS,
+    RESPONSE,
+    TAG,
+    PlainRow,
     argument_tags,
+    plain_rows,
     printed_affiliations,
+    table,
 )
 from app.queries.paging import IdPage, count_facet, count_rows, page_ids
-from app.schemas import ArgumentItem, FacetValue, ResponseItem
+from app.schemas import FacetValue
 
 RESPONSE_SORTS: dict[str, Any] = {
     "published_on": col(Article.published_on),
@@ -81,7 +89,7 @@ def _responses(
     statement = select(Response.id)
     if walk_articles:
         statement = statement.select_from(
-            OrderedJoin(_table(Article), _table(Response), col(Article.id) == Response.article_id)
+            OrderedJoin(table(Article), table(Response), col(Article.id) == Response.article_id)
         )
     elif _needs_article(filters, sorts):
         statement = statement.join(Article, col(Article.id) == Response.article_id)
@@ -102,9 +110,9 @@ def _arguments(
         statement = statement.select_from(
             OrderedJoin(
                 OrderedJoin(
-                    _table(Article), _table(Response), col(Article.id) == Response.article_id
+                    table(Article), table(Response), col(Article.id) == Response.article_id
                 ),
-                _table(Argument),
+                table(Argument),
                 col(Response.id) == Argument.response_id,
             )
         )
@@ -137,11 +145,6 @@ def _tagged_only(filters: ResponseFilters) -> Select[Any]:
     return wanted.subquery().select()
 
 
-def _table(model: Any) -> Table:
-    table: Table = model.__table__
-    return table
-
-
 def _needs_article(filters: ResponseFilters, sorts: Collection[str]) -> bool:
     return bool(
         filters.article
@@ -153,7 +156,7 @@ def _needs_article(filters: ResponseFilters, sorts: Collection[str]) -> bool:
 
 def list_responses(
     session: Session, filters: ResponseFilters, sort: str, limit: int, cursor: str | None
-) -> tuple[list[ResponseItem], IdPage]:
+) -> tuple[list[dict[str, Any]], IdPage]:
     keys = parse_sort(sort, RESPONSE_SORTS)
     context = repr(("responses", filters.fingerprint(), sort))
     total = count_rows(session, _responses(filters))
@@ -162,78 +165,94 @@ def list_responses(
     return response_items(session, page.ids), page
 
 
-def response_items(session: Session, ids: list[int]) -> list[ResponseItem]:
-    """The responses `ids`, in that order, from plain rows (no ORM objects per row)."""
-    rows = {
-        row.id: row
-        for row in session.execute(
-            select_columns(
-                *ANSWER_COLUMNS,
-                *_ARTICLE_AND_EXPERT,
-            )
-            .join(Article, col(Article.id) == Response.article_id)
-            .join(Expert, col(Expert.id) == Response.expert_id)
-            .where(col(Response.id).in_(ids))
-        )
-    }
+_ARTICLE, _EXPERT, _ARGUMENT_TAG = table(Article), table(Expert), table(ArgumentTag)
+_ARTICLE_AND_EXPERT: tuple[Any, ...] = (
+    _ARTICLE.c.slug.label("article_slug"),
+    _ARTICLE.c.title.label("article_title"),
+    _ARTICLE.c.published_on.label("article_published_on"),
+    _EXPERT.c.slug.label("expert_slug"),
+    _EXPERT.c.name.label("expert_name"),
+)
+# The statements of response_items and argument_items, built once: each selects by ids.
+_RESPONSES_BY_ID = (
+    select_columns(*ANSWER_COLUMNS, *_ARTICLE_AND_EXPERT)
+    .join(_ARTICLE, _ARTICLE.c.id == RESPONSE.c.article_id)
+    .join(_EXPERT, _EXPERT.c.id == RESPONSE.c.expert_id)
+    .where(RESPONSE.c.id.in_(IDS))
+)
+_RESPONSE_TAGS = (
+    select_columns(ARGUMENT.c.response_id, TAG.c.slug)
+    .distinct()
+    .join(_ARGUMENT_TAG, _ARGUMENT_TAG.c.argument_id == ARGUMENT.c.id)
+    .join(TAG, TAG.c.id == _ARGUMENT_TAG.c.tag_id)
+    .where(ARGUMENT.c.response_id.in_(IDS))
+    .order_by(ARGUMENT.c.response_id, TAG.c.slug)
+)
+_ARGUMENT_COUNTS = (
+    select_columns(ARGUMENT.c.response_id, func.count())
+    .where(ARGUMENT.c.response_id.in_(IDS))
+    .group_by(ARGUMENT.c.response_id)
+)
+_ARGUMENTS_BY_ID = (
+    select_columns(
+        ARGUMENT.c.id,
+        *ARGUMENT_COLUMNS,
+        RESPONSE.c.position.label("response_position"),
+        RESPONSE.c.stance,
+        *_ARTICLE_AND_EXPERT,
+    )
+    .join(RESPONSE, RESPONSE.c.id == ARGUMENT.c.response_id)
+    .join(_ARTICLE, _ARTICLE.c.id == RESPONSE.c.article_id)
+    .join(_EXPERT, _EXPERT.c.id == RESPONSE.c.expert_id)
+    .where(ARGUMENT.c.id.in_(IDS))
+)
+
+
+def response_items(session: Session, ids: list[int]) -> list[dict[str, Any]]:
+    """The responses `ids`, in that order, as ResponseItem data (keys in its field order)
+    from plain rows: no ORM objects, no validation."""
+    rows = {row.id: row for row in plain_rows(session, _RESPONSES_BY_ID, ids=ids)}
     affiliations = printed_affiliations(session, ids)
     tags: dict[int, list[str]] = defaultdict(list)
-    for response_id, slug in session.execute(
-        select_columns(col(Argument.response_id), col(Tag.slug))
-        .distinct()
-        .join(ArgumentTag, col(ArgumentTag.argument_id) == Argument.id)
-        .join(Tag, col(Tag.id) == ArgumentTag.tag_id)
-        .where(col(Argument.response_id).in_(ids))
-        .order_by(col(Argument.response_id), col(Tag.slug))
-    ):
+    for response_id, slug in plain_rows(session, _RESPONSE_TAGS, ids=ids):
         tags[response_id].append(slug)
-    counts: dict[int, int] = {
-        row.response_id: row.arguments
-        for row in session.execute(
-            select_columns(col(Argument.response_id), func.count().label("arguments"))
-            .where(col(Argument.response_id).in_(ids))
-            .group_by(col(Argument.response_id))
-        )
-    }
-    return [
-        ResponseItem.model_validate(
+    counts: dict[int, int] = {}
+    for response_id, count in plain_rows(session, _ARGUMENT_COUNTS, ids=ids):
+        counts[response_id] = count
+    items = []
+    for response_id in ids:
+        row = rows[response_id]
+        items.append(
             {
-                **_with_article_and_expert(rows[response_id]),
+                "article": _article_ref(row),
+                "position": row.position,
+                "expert": {"slug": row.expert_slug, "name": row.expert_name},
+                "affiliation_line": row.affiliation_line,
                 "affiliations": affiliations[response_id],
+                "stance": row.stance,
+                "stance_phrase": row.stance_phrase,
+                "stance_source": row.stance_source,
+                "word_count": row.word_count,
+                "body": row.body,
                 "tags": tags[response_id],
                 "argument_count": counts.get(response_id, 0),
             }
         )
-        for response_id in ids
-    ]
+    return items
 
 
-_ARTICLE_AND_EXPERT: tuple[Any, ...] = (
-    col(Article.slug).label("article_slug"),
-    col(Article.title).label("article_title"),
-    col(Article.published_on).label("article_published_on"),
-    col(Expert.slug).label("expert_slug"),
-    col(Expert.name).label("expert_name"),
-)
-
-
-def _with_article_and_expert(row: Row[Any]) -> dict[str, Any]:
-    """A row's own columns, with the `_ARTICLE_AND_EXPERT` columns as nested references."""
-    fields = dict(row._mapping)
+def _article_ref(row: PlainRow) -> dict[str, Any]:
+    """ArticleRef data from a row with the `_ARTICLE_AND_EXPERT` columns."""
     return {
-        **fields,
-        "article": {
-            "slug": fields["article_slug"],
-            "title": fields["article_title"],
-            "published_on": fields["article_published_on"],
-        },
-        "expert": {"slug": fields["expert_slug"], "name": fields["expert_name"]},
+        "slug": row.article_slug,
+        "title": row.article_title,
+        "published_on": row.article_published_on,
     }
 
 
 def list_arguments(
     session: Session, filters: ResponseFilters, sort: str, limit: int, cursor: str | None
-) -> tuple[list[ArgumentItem], IdPage]:
+) -> tuple[list[dict[str, Any]], IdPage]:
     keys = parse_sort(sort, ARGUMENT_SORTS)
     context = repr(("arguments", filters.fingerprint(), sort))
     counted = _tagged_only(filters) if only_tags(filters) else _arguments(filters)
@@ -243,31 +262,24 @@ def list_arguments(
     return argument_items(session, page.ids), page
 
 
-def argument_items(session: Session, ids: list[int]) -> list[ArgumentItem]:
-    """The arguments `ids`, in that order, from plain rows (no ORM objects per row)."""
-    rows = {
-        row.id: row
-        for row in session.execute(
-            select_columns(
-                col(Argument.id),
-                *ARGUMENT_COLUMNS,
-                col(Response.position).label("response_position"),
-                col(Response.stance),
-                *_ARTICLE_AND_EXPERT,
-            )
-            .join(Response, col(Response.id) == Argument.response_id)
-            .join(Article, col(Article.id) == Response.article_id)
-            .join(Expert, col(Expert.id) == Response.expert_id)
-            .where(col(Argument.id).in_(ids))
-        )
-    }
+def argument_items(session: Session, ids: list[int]) -> list[dict[str, Any]]:
+    """The arguments `ids`, in that order, as ArgumentItem data (keys in its field order)
+    from plain rows: no ORM objects, no validation."""
+    rows = {row.id: row for row in plain_rows(session, _ARGUMENTS_BY_ID, ids=ids)}
     tags = argument_tags(session, ids)
-    return [
-        ArgumentItem.model_validate(
-            {**_with_article_and_expert(rows[argument_id]), "tags": tags[argument_id]}
-        )
-        for argument_id in ids
-    ]
+    items = []
+    for argument_id in ids:
+        row = rows[argument_id]
+        item = {
+            "article": _article_ref(row),
+            "expert": {"slug": row.expert_slug, "name": row.expert_name},
+            "response_position": row.response_position,
+            "stance": row.stance,
+        }
+        item.update(zip(ARGUMENT_FIELDS, row[1 : 1 + len(ARGUMENT_FIELDS)], strict=True))
+        item["tags"] = tags[argument_id]
+        items.append(item)
+    return items
 
 
 def response_facets(

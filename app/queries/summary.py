@@ -3,24 +3,15 @@
 import math
 from collections import Counter, defaultdict
 from collections.abc import Mapping
+from typing import Any
 
-from sqlalchemy import func
-from sqlmodel import Session, col, select
+from sqlalchemy import BindParameter, bindparam, func, select
+from sqlmodel import Session
 
 from app.filters import STANCE_LABELS
-from app.models import Argument, ArgumentTag, Article, Expert, Response, Stance, Tag, row_id
-from app.schemas import (
-    ArticleRef,
-    ArticleStanceSummary,
-    Consensus,
-    ExpertRef,
-    StanceShare,
-    StanceWithExperts,
-    TagMatrix,
-    TagMatrixRow,
-    TagRef,
-    TagUse,
-)
+from app.models import Argument, ArgumentTag, Article, Expert, Response, Stance, Tag
+from app.queries.common import plain_rows, table
+from app.schemas import Consensus, StanceShare
 
 PLACES = 4
 
@@ -63,62 +54,92 @@ def consensus(counts: Mapping[Stance, int]) -> Consensus:
     )
 
 
-def article_summary(session: Session, article: Article) -> ArticleStanceSummary:
-    answers = session.exec(
-        select(Response, Expert)
-        .join(Expert, col(Expert.id) == Response.expert_id)
-        .where(Response.article_id == article.id)
-        .order_by(col(Response.position))
-    ).all()
-    by_stance: dict[Stance, list[ExpertRef]] = defaultdict(list)
-    for response, expert in answers:
-        by_stance[Stance(response.stance)].append(ExpertRef.model_validate(expert))
-    counts = {stance: len(experts) for stance, experts in by_stance.items()}
-    tagged: dict[int, Counter[int]] = defaultdict(Counter)
-    tags: dict[int, Tag] = {}
-    for expert_id, tag, count in session.exec(
-        select(Response.expert_id, Tag, func.count(col(Argument.id)))
-        .join(Argument, col(Argument.response_id) == Response.id)
-        .join(ArgumentTag, col(ArgumentTag.argument_id) == Argument.id)
-        .join(Tag, col(Tag.id) == ArgumentTag.tag_id)
-        .where(Response.article_id == article.id)
-        .group_by(col(Response.expert_id), col(Tag.id))
-    ).all():
-        tagged[expert_id][row_id(tag)] = count
-        tags[row_id(tag)] = tag
-    order = [row_id(expert) for _, expert in answers]
-    uses = sorted(
-        (
-            TagUse(
-                tag=TagRef.model_validate(tag),
-                expert_count=sum(1 for e in order if tagged[e][tag_id]),
-                argument_count=sum(tagged[e][tag_id] for e in order),
-                experts=[expert.slug for _, expert in answers if tagged[row_id(expert)][tag_id]],
-            )
-            for tag_id, tag in tags.items()
-        ),
-        key=lambda use: (-use.expert_count, -use.argument_count, use.tag.slug),
+_ARTICLE, _RESPONSE, _EXPERT = table(Article), table(Response), table(Expert)
+_ARGUMENT, _ARGUMENT_TAG, _TAG = table(Argument), table(ArgumentTag), table(Tag)
+_ARTICLE_ID: BindParameter[int] = bindparam("article_id")
+
+# The statements of article_summary, built once.
+_ARTICLE_BY_SLUG = select(
+    _ARTICLE.c.id,
+    _ARTICLE.c.slug,
+    _ARTICLE.c.title,
+    _ARTICLE.c.published_on,
+    _ARTICLE.c.question,
+).where(_ARTICLE.c.slug == bindparam("slug"))
+_ANSWERS = (
+    select(_RESPONSE.c.stance, _EXPERT.c.id, _EXPERT.c.slug, _EXPERT.c.name)
+    .join(_EXPERT, _EXPERT.c.id == _RESPONSE.c.expert_id)
+    .where(_RESPONSE.c.article_id == _ARTICLE_ID)
+    .order_by(_RESPONSE.c.position)
+)
+_TAGS_BY_EXPERT = (
+    select(
+        _RESPONSE.c.expert_id,
+        _TAG.c.slug,
+        _TAG.c.label,
+        _TAG.c.category,
+        func.count(_ARGUMENT.c.id),
     )
-    tag_ids = {tag.slug: tag_id for tag_id, tag in tags.items()}
-    return ArticleStanceSummary(
-        article=ArticleRef.model_validate(article),
-        question=article.question,
-        response_count=len(answers),
-        stances=[
-            StanceWithExperts(**share.model_dump(), experts=by_stance[share.stance])
+    .join(_ARGUMENT, _ARGUMENT.c.response_id == _RESPONSE.c.id)
+    .join(_ARGUMENT_TAG, _ARGUMENT_TAG.c.argument_id == _ARGUMENT.c.id)
+    .join(_TAG, _TAG.c.id == _ARGUMENT_TAG.c.tag_id)
+    .where(_RESPONSE.c.article_id == _ARTICLE_ID)
+    .group_by(_RESPONSE.c.expert_id, _TAG.c.id, _TAG.c.slug, _TAG.c.label, _TAG.c.category)
+)
+
+
+def article_summary(session: Session, slug: str) -> dict[str, Any] | None:
+    """ArticleStanceSummary as plain data (keys in the model's field order), or None when no
+    article has the slug: three statements, no ORM objects, no validation of the whole."""
+    found = plain_rows(session, _ARTICLE_BY_SLUG, slug=slug)
+    if not found:
+        return None
+    article_id, article_slug, title, published_on, question = found[0]
+    answers = plain_rows(session, _ANSWERS, article_id=article_id)
+    by_stance: dict[Stance, list[dict[str, str]]] = defaultdict(list)
+    for stance, _, expert_slug, name in answers:
+        by_stance[Stance(stance)].append({"slug": expert_slug, "name": name})
+    counts = {stance: len(experts) for stance, experts in by_stance.items()}
+    tagged: dict[int, Counter[str]] = defaultdict(Counter)
+    tags: dict[str, dict[str, str]] = {}
+    for expert_id, tag_slug, label, category, count in plain_rows(
+        session, _TAGS_BY_EXPERT, article_id=article_id
+    ):
+        tagged[expert_id][tag_slug] = count
+        tags[tag_slug] = {"slug": tag_slug, "label": label, "category": category}
+    uses: list[dict[str, Any]] = []
+    for tag_slug, tag in tags.items():
+        experts = [answer.slug for answer in answers if tagged[answer.id][tag_slug]]
+        arguments = sum(tagged[answer.id][tag_slug] for answer in answers)
+        uses.append(
+            {
+                "tag": tag,
+                "expert_count": len(experts),
+                "argument_count": arguments,
+                "experts": experts,
+            }
+        )
+    uses.sort(key=lambda use: (-use["expert_count"], -use["argument_count"], use["tag"]["slug"]))
+    columns = [use["tag"]["slug"] for use in uses]
+    return {
+        "article": {"slug": article_slug, "title": title, "published_on": published_on},
+        "question": question,
+        "response_count": len(answers),
+        "stances": [
+            {**share.model_dump(), "experts": by_stance[share.stance]}
             for share in stance_shares(counts)
         ],
-        consensus=consensus(counts),
-        tags=uses,
-        matrix=TagMatrix(
-            tags=[use.tag.slug for use in uses],
-            rows=[
-                TagMatrixRow(
-                    expert=ExpertRef.model_validate(expert),
-                    stance=response.stance,
-                    counts=[tagged[row_id(expert)][tag_ids[use.tag.slug]] for use in uses],
-                )
-                for response, expert in answers
+        "consensus": consensus(counts).model_dump(),
+        "tags": uses,
+        "matrix": {
+            "tags": columns,
+            "rows": [
+                {
+                    "expert": {"slug": answer.slug, "name": answer.name},
+                    "stance": answer.stance,
+                    "counts": [tagged[answer.id][column] for column in columns],
+                }
+                for answer in answers
             ],
-        ),
-    )
+        },
+    }

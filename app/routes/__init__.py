@@ -24,7 +24,7 @@ V1_DEPENDENCIES = [
 def page_response(
     request: Request,
     response: Response,
-    items: Sequence[BaseModel],
+    items: Sequence[BaseModel] | Sequence[dict[str, Any]],
     page: IdPage,
     facets: dict[str, list[FacetValue]] | None = None,
 ) -> Response:

@@ -6,9 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from app.deps import ArticleDep, SessionDep
+from app.deps import SessionDep, Slug, found_or_404
 from app.exports import columns
-from app.exports.formats import FormatDep, export_list
+from app.exports.formats import FormatDep, as_models, export_list
 from app.listing import Page
 from app.params import CommaList, Cursor, Limit, split_commas
 from app.problems import responses
@@ -53,14 +53,16 @@ def list_articles(
         sort=sort,
     )
     if export != "json":
-        return export_list(export, "articles", columns.ARTICLES, fetch, cursor, response)
+        models = as_models(ArticleListItem, fetch)
+        return export_list(export, "articles", columns.ARTICLES, models, cursor, response)
     items, page = fetch(limit=limit, cursor=cursor)
     return page_response(request, response, items, page)
 
 
 @router.get("/{slug}", response_model=ArticleDetail, responses=responses(400, 404, 422))
-def get_article(session: SessionDep, article: ArticleDep, response: Response) -> Response:
+def get_article(session: SessionDep, slug: Slug, response: Response) -> Response:
     """The whole roundup in one response: the article, and each expert's answer in printed
     order with the affiliations as printed, the stance, and the tagged arguments with their
     character spans in the answer body."""
-    return json_response(articles.article_detail(session, article), response)
+    document = articles.article_document(session, slug)
+    return json_response(found_or_404(document, "article", slug), response)

@@ -11,7 +11,7 @@ from fastapi.responses import StreamingResponse
 
 from app.deps import SessionDep
 from app.exports import columns
-from app.exports.formats import EXPORT_RESPONSES, DownloadDep, export_list
+from app.exports.formats import EXPORT_RESPONSES, DownloadDep, as_models, export_list
 from app.params import Cursor, split_commas
 from app.problems import responses
 from app.queries import articles, people, search, tags
@@ -30,6 +30,7 @@ from app.routes.responses import (
 )
 from app.routes.search import KindsDep, QueryDep
 from app.routes.tags import Category
+from app.schemas import ArgumentItem, ArticleListItem, ResponseItem
 
 router = APIRouter(
     prefix="/v1/exports",
@@ -60,7 +61,8 @@ def export_articles(
         published_to=published_to,
         sort=sort,
     )
-    return export_list(export, "articles", columns.ARTICLES, fetch, cursor, response)
+    models = as_models(ArticleListItem, fetch)
+    return export_list(export, "articles", columns.ARTICLES, models, cursor, response)
 
 
 @router.get("/experts")
@@ -103,7 +105,8 @@ def export_responses(
 ) -> StreamingResponse:
     """Every response /v1/responses matches, as CSV or NDJSON."""
     fetch = partial(answers.list_responses, session, replace(filters, text=text), sort)
-    return export_list(export, "responses", columns.RESPONSES, fetch, cursor, response)
+    models = as_models(ResponseItem, fetch)
+    return export_list(export, "responses", columns.RESPONSES, models, cursor, response)
 
 
 @router.get("/arguments")
@@ -120,7 +123,8 @@ def export_arguments(
     """Every argument /v1/arguments matches, as CSV or NDJSON."""
     filters = replace(filters, kind=kind, text=text)
     fetch = partial(answers.list_arguments, session, filters, sort)
-    return export_list(export, "arguments", columns.ARGUMENTS, fetch, cursor, response)
+    models = as_models(ArgumentItem, fetch)
+    return export_list(export, "arguments", columns.ARGUMENTS, models, cursor, response)
 
 
 @router.get("/tags")

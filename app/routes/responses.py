@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 
 from app.deps import SessionDep
 from app.exports import columns
-from app.exports.formats import FormatDep, export_list
+from app.exports.formats import FormatDep, as_models, export_list
 from app.filters import ResponseFilters
 from app.listing import Page
 from app.models import ArgumentKind
@@ -79,7 +79,8 @@ def list_responses(
     names = choose_facets(facets, queries.RESPONSE_FACETS)
     fetch = partial(queries.list_responses, session, filters, sort)
     if export != "json":
-        return export_list(export, "responses", columns.RESPONSES, fetch, cursor, response)
+        models = as_models(ResponseItem, fetch)
+        return export_list(export, "responses", columns.RESPONSES, models, cursor, response)
     items, page = fetch(limit=limit, cursor=cursor)
     chosen = queries.response_facets(session, filters, names) if names else None
     return page_response(request, response, items, page, chosen)
@@ -111,7 +112,8 @@ def list_arguments(
     names = choose_facets(facets, queries.ARGUMENT_FACETS)
     fetch = partial(queries.list_arguments, session, filters, sort)
     if export != "json":
-        return export_list(export, "arguments", columns.ARGUMENTS, fetch, cursor, response)
+        models = as_models(ArgumentItem, fetch)
+        return export_list(export, "arguments", columns.ARGUMENTS, models, cursor, response)
     items, page = fetch(limit=limit, cursor=cursor)
     chosen = queries.argument_facets(session, filters, names) if names else None
     return page_response(request, response, items, page, chosen)

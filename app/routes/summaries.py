@@ -1,11 +1,11 @@
 """Where the panel stands: per-article stance summaries, expert agreement, corpus stats."""
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
-from app.deps import ArticleDep, ExpertDep, SessionDep
+from app.deps import ExpertDep, SessionDep, Slug, found_or_404
 from app.problems import responses
 from app.queries import agreement, stats, summary
-from app.routes import V1_DEPENDENCIES
+from app.routes import V1_DEPENDENCIES, json_response
 from app.schemas import ArticleStanceSummary, ExpertAgreement, Stats
 
 router = APIRouter(prefix="/v1", tags=["summaries"], dependencies=V1_DEPENDENCIES)
@@ -16,12 +16,13 @@ router = APIRouter(prefix="/v1", tags=["summaries"], dependencies=V1_DEPENDENCIE
     response_model=ArticleStanceSummary,
     responses=responses(400, 404, 422),
 )
-def article_summary(session: SessionDep, article: ArticleDep) -> ArticleStanceSummary:
+def article_summary(session: SessionDep, slug: Slug, response: Response) -> Response:
     """Stance counts and shares (every stance, zeros included), the modal, plurality and
     majority stance, consensus measures (modal share, Herfindahl index, Shannon entropy,
     1 - normalized entropy; formulas in docs/api.md#summaries), the tags ranked by how many
     experts raised them, and an expert x tag matrix of argument counts for a heat map."""
-    return summary.article_summary(session, article)
+    found = summary.article_summary(session, slug)
+    return json_response(found_or_404(found, "article", slug), response)
 
 
 @router.get(

@@ -175,10 +175,11 @@ def _plain_parameters(schema: dict[str, Any]) -> None:
 
 def _non_json_bodies(paths: dict[str, Any]) -> None:
     binary = {"schema": {"type": "string", "format": "binary"}}
-    paths["/v1/dump"]["get"]["responses"]["200"]["content"] = {
-        dump.MEDIA_TYPE: binary,
-        "application/octet-stream": binary,
-    }
+    for status in ("200", "206"):
+        paths["/v1/dump"]["get"]["responses"][status]["content"] = {
+            dump.MEDIA_TYPE: binary,
+            "application/octet-stream": binary,
+        }
     content = paths["/v1/articles/{slug}/jsonld"]["get"]["responses"]["200"]["content"]
     content[jsonld.MEDIA_TYPE]["schema"] = _ref("schemas", "ArticleJsonLd")
 

@@ -72,7 +72,10 @@ def article_jsonld(request: Request, session: SessionDep, article: ArticleDep) -
             "description": "gzipped JSON Lines",
             "content": {dump.MEDIA_TYPE: {}, OCTET_STREAM: {}},
         },
-        206: {"description": "the requested byte range", "content": {dump.MEDIA_TYPE: {}}},
+        206: {
+            "description": "the requested byte range",
+            "content": {dump.MEDIA_TYPE: {}, OCTET_STREAM: {}},
+        },
         **responses(400, 416),
     },
 )

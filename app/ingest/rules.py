@@ -7,7 +7,7 @@ the patterns kept next to each tag in tags.yaml. Everything is marked `rules`.
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from app.ingest.document import (
     AnnotatedArgument,
@@ -66,9 +66,27 @@ _CLAUSE_END = re.compile(r"\s*[—–;:]")
 class TagRule:
     slug: str
     patterns: tuple[re.Pattern[str], ...]
+    _any: re.Pattern[str] | None = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_any", _joined(self.patterns))
 
     def matches(self, sentence: str) -> bool:
+        if self._any is not None:
+            return self._any.search(sentence) is not None
         return any(pattern.search(sentence) for pattern in self.patterns)
+
+
+def _joined(patterns: tuple[re.Pattern[str], ...]) -> re.Pattern[str] | None:
+    """The patterns' alternation: one search instead of one per pattern (several times
+    faster); None for patterns that do not join (none, inline flags, named groups)."""
+    if not patterns:
+        return None
+    try:
+        joined = re.compile("|".join(f"(?:{p.pattern})" for p in patterns), re.IGNORECASE)
+    except re.error:
+        return None
+    return joined if all(p.flags == joined.flags for p in patterns) else None
 
 
 def tag_rules(tags: Iterable[TagSpec]) -> tuple[TagRule, ...]:

@@ -159,10 +159,13 @@ def test_insert_new_next_to_loaded_roundups_writes_the_rows_load_writes(
         load_catalog(session, catalog, mixed)
         for document in documents[:3]:
             load(session, document, catalog, mixed)
-        insert_new(session, documents[3:8], catalog, mixed)
-        insert_new(session, documents[8:], catalog, mixed)
+        reports = insert_new(session, documents[3:8], catalog)
+        reports += insert_new(session, documents[8:], catalog)
+        for report in reports:
+            mixed.add(report)
+        assert [report.reindexed for report in reports] == [1 + 7 + 7 * 5] * 10
         with pytest.raises(ValueError, match="is loaded already"):
-            insert_new(session, documents[5:6], catalog, mixed)
+            insert_new(session, documents[5:6], catalog)
     assert str(mixed) == str(one_by_one)
     assert mixed.reindexed == one_by_one.reindexed
     with Session(engines[0]) as one, Session(engines[1]) as other:

@@ -64,27 +64,26 @@ def bulk_load(
     known = _known(session)
     with indexes_afterwards(session):
         for batch in _batches(documents, known, batch_size):
-            _write_batch(session, batch, catalog, known, report)
+            _write_batch(session, batch, catalog, known, [report] * len(batch))
     _advance_sequences(session, known)
 
 
 def insert_new(
-    session: Session,
-    documents: list[AnnotatedDocument],
-    catalog: Catalog,
-    report: LoadReport,
-) -> None:
+    session: Session, documents: list[AnnotatedDocument], catalog: Catalog
+) -> list[LoadReport]:
     """Insert roundups whose slugs the database does not hold yet (a ValueError otherwise),
-    next to the ones it holds; indexes are kept up to date as the rows go in."""
+    next to the ones it holds, each document's rows together; returns each one's report."""
     session.flush()
     slugs = [doc.document.slug for doc in documents]
     found = session.exec(select(Article.slug).where(col(Article.slug).in_(slugs))).first()
     if found is not None:
         raise ValueError(f"roundup {found!r} is loaded already; use load to update it")
     known = _known(session)
+    reports = [LoadReport() for _ in documents]
     for batch in _batches(documents, known, len(documents) or 1):
-        _write_batch(session, batch, catalog, known, report)
+        _write_batch(session, batch, catalog, known, reports)
     _advance_sequences(session, known)
+    return reports
 
 
 @dataclass
@@ -211,15 +210,24 @@ def _write_batch(
     batch: list[DocumentRows],
     catalog: Catalog,
     known: _Known,
-    report: LoadReport,
+    reports: list[LoadReport],
 ) -> None:
-    _experts(session, batch, known, report)
-    affiliation_ids = _affiliations(session, batch, catalog, known, report)
+    """Write `batch`, counting each document's rows in its report (`reports[i]` for
+    `batch[i]`; the first document to print an expert, organization or affiliation counts it)."""
+    _experts(session, batch, known, reports)
+    affiliation_ids = _affiliations(session, batch, catalog, known, reports)
     loaded_at = now()
     article_ids = _insert_ids(
         session, Article, [{**doc.article, "loaded_at": loaded_at} for doc in batch], known
     )
-    report.inserted += len(article_ids)
+    for doc, report in zip(batch, reports, strict=True):
+        report.inserted += (
+            1
+            + len(doc.responses)
+            + sum(
+                len(response.affiliations) + len(response.arguments) for response in doc.responses
+            )
+        )
     responses = [
         (article_id, response)
         for article_id, doc in zip(article_ids, batch, strict=True)
@@ -238,14 +246,12 @@ def _write_batch(
         ],
         known,
     )
-    report.inserted += len(response_ids)
     printed = [
         {"response_id": response_id, "position": position, "affiliation_id": affiliation_id}
         for response_id, ids in zip(response_ids, affiliation_ids, strict=True)
         for position, affiliation_id in enumerate(ids, start=1)
     ]
     _insert_many(session, _table(ResponseAffiliation), printed)
-    report.inserted += len(printed)
     arguments = [
         (response_id, argument)
         for response_id, (_, response) in zip(response_ids, responses, strict=True)
@@ -257,14 +263,13 @@ def _write_batch(
         [{"response_id": response_id, **argument.values} for response_id, argument in arguments],
         known,
     )
-    report.inserted += len(argument_ids)
     tagged = [
         {"argument_id": argument_id, "tag_id": tag_id}
         for argument_id, (_, argument) in zip(argument_ids, arguments, strict=True)
         for tag_id in sorted(known.tags[slug] for slug in argument.tags)
     ]
     _insert_many(session, _table(ArgumentTag), tagged)
-    _search_documents(session, batch, article_ids, response_ids, argument_ids, report)
+    _search_documents(session, batch, article_ids, response_ids, argument_ids, reports)
     session.flush()
 
 
@@ -274,7 +279,7 @@ def _search_documents(
     article_ids: list[int],
     response_ids: list[int],
     argument_ids: list[int],
-    report: LoadReport,
+    reports: list[LoadReport],
 ) -> None:
     """The search documents `sync_article` would write, in its order, article by article."""
     rows: list[dict[str, Any]] = []
@@ -299,16 +304,17 @@ def _search_documents(
                     )
                 )
     _insert_many(session, _table(SearchDocument), rows)
-    report.reindexed += len(rows)
+    for doc, report in zip(batch, reports, strict=True):
+        report.reindexed += 1 + sum(1 + len(response.arguments) for response in doc.responses)
 
 
 def _experts(
-    session: Session, batch: list[DocumentRows], known: _Known, report: LoadReport
+    session: Session, batch: list[DocumentRows], known: _Known, reports: list[LoadReport]
 ) -> None:
     """Insert new experts; as `load` does, the fuller spelling wins (an update)."""
     new: dict[str, str] = {}
     renamed: dict[int, str] = {}
-    for doc in batch:
+    for doc, report in zip(batch, reports, strict=True):
         for response in doc.responses:
             name, slug = response.expert_name, response.expert_slug
             if slug in known.experts:
@@ -323,11 +329,11 @@ def _experts(
                     report.updated += 1
             else:
                 new[slug] = name
+                report.inserted += 1
     ids = _insert_ids(session, Expert, [{"slug": s, "name": n} for s, n in new.items()], known)
     known.experts.update(
         (slug, (expert_id, name)) for (slug, name), expert_id in zip(new.items(), ids, strict=True)
     )
-    report.inserted += len(ids)
     for expert_id, name in renamed.items():
         session.exec(update(Expert).where(col(Expert.id) == expert_id).values(name=name))
 
@@ -337,23 +343,27 @@ def _affiliations(
     batch: list[DocumentRows],
     catalog: Catalog,
     known: _Known,
-    report: LoadReport,
+    reports: list[LoadReport],
 ) -> list[list[int]]:
     """The affiliation ids of every response in `batch`, creating organizations and
     affiliations first seen here (in `load`'s order, so with `load`'s ids)."""
     printed = [
-        (known.experts[response.expert_slug][0], affiliation)
-        for doc in batch
+        (report, known.experts[response.expert_slug][0], affiliation)
+        for doc, report in zip(batch, reports, strict=True)
         for response in doc.responses
         for affiliation in response.affiliations
     ]
-    for _, affiliation in printed:
+    for report, _, affiliation in printed:
         _organization_of(session, affiliation, catalog, known, report)
     keys = [
         (expert_id, known.organizations[known.organization_slug(catalog, a.organization)], a.role)
-        for expert_id, a in printed
+        for _, expert_id, a in printed
     ]
-    new = list(dict.fromkeys(key for key in keys if key not in known.affiliations))
+    new: dict[tuple[int, int, str], LoadReport] = {}
+    for key, (report, _, _) in zip(keys, printed, strict=True):
+        if key not in known.affiliations and key not in new:
+            new[key] = report
+            report.inserted += 1
     ids = _insert_ids(
         session,
         Affiliation,
@@ -361,7 +371,6 @@ def _affiliations(
         known,
     )
     known.affiliations.update(zip(new, ids, strict=True))
-    report.inserted += len(ids)
     found = iter(known.affiliations[key] for key in keys)
     return [
         [next(found) for _ in response.affiliations] for doc in batch for response in doc.responses

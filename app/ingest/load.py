@@ -48,6 +48,12 @@ class LoadReport:
     deleted: int = 0
     reindexed: int = 0  # search documents written: derived data, so not a data change
 
+    def add(self, other: "LoadReport") -> None:
+        self.inserted += other.inserted
+        self.updated += other.updated
+        self.deleted += other.deleted
+        self.reindexed += other.reindexed
+
     @property
     def changed(self) -> bool:
         return bool(self.inserted or self.updated or self.deleted)

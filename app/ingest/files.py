@@ -9,6 +9,7 @@ from pathlib import Path
 from app.ingest.annotate import apply_curated
 from app.ingest.document import AnnotatedDocument
 from app.ingest.errors import ParseError, SourceError
+from app.ingest.limits import MAX_FILE_BYTES
 from app.ingest.load import Catalog
 from app.ingest.parse import parse
 from app.ingest.rules import annotate_rules
@@ -20,9 +21,6 @@ from app.ingest.specs import (
     validate,
     validate_list,
 )
-
-MAX_FILE_BYTES = 2 * 1024 * 1024
-"""The largest roundup source read (a real one is under 100 KB)."""
 
 
 def read_catalog(seed_dir: Path) -> Catalog:

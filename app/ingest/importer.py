@@ -34,7 +34,8 @@ from app.ingest.bulk import insert_new
 from app.ingest.deferred import indexes_afterwards
 from app.ingest.document import AnnotatedDocument
 from app.ingest.errors import SourceError
-from app.ingest.files import MAX_FILE_BYTES, read_bytes
+from app.ingest.files import read_bytes
+from app.ingest.limits import MAX_FILE_BYTES
 from app.ingest.load import Catalog, LoadReport, bump_version, load, load_catalog
 from app.ingest.pool import Parsed, Setup, Work, parse_all
 from app.models import AnnotationSource, Article
@@ -235,6 +236,8 @@ def _write_one(
                 bump_version(session)
     except SQLAlchemyError as error:
         return _database_error(source, slug, error)
+    except Exception as error:  # a defect, not the database: still only this file fails
+        return ImportResult(source, "failed", slug=slug, error=f"{source}: cannot load: {error!r}")
     status: Status = "inserted" if existed is None else "updated" if report.changed else "unchanged"
     return ImportResult(source, status, slug, annotated.annotator, report)
 
@@ -252,7 +255,7 @@ def _write_batch(
     try:
         with transaction() as session:
             written = iter(_write_many(session, documents, catalog))
-    except (SQLAlchemyError, ValueError):
+    except Exception:  # which file it was is found by writing each alone
         written = iter([_write_one(*entry, catalog, transaction) for entry in documents])
     return [entry if isinstance(entry, ImportResult) else next(written) for entry in batch]
 
@@ -295,7 +298,7 @@ def _first_load(
                 results += [
                     entry if isinstance(entry, ImportResult) else next(written) for entry in batch
                 ]
-    except (SQLAlchemyError, ValueError):
+    except Exception:
         return None
     return results
 

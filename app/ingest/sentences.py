@@ -7,7 +7,7 @@ Two things keep this fast and its cost linear in the text:
   abbreviation, nor a single letter) has no sentence pysbd would read otherwise: it is split
   where its sentences end, about 50 times faster. A property test checks the two agree.
 - pysbd's cost grows with the square of what it is given, so a long line goes to it in chunks
-  of at most `CHUNK` characters, each ending after a sentence-like stop where there is one.
+  of at most CHUNK characters, each ending after a sentence-like stop where there is one.
 """
 
 import re
@@ -16,7 +16,7 @@ from functools import lru_cache
 import pysbd
 from pysbd.lang.english import English
 
-CHUNK = 2000
+CHUNK = 1000
 """The most characters pysbd is given at once."""
 
 _PARAGRAPH = re.compile(r"[^\n]+")

@@ -5,13 +5,14 @@ the same ids (tests/test_bulk_load.py proves it on both engines); only `loaded_a
 the seconds a load takes. Flushes, never commits.
 """
 
+import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, cast
 
 import psycopg
-from sqlalchemy import Table, func, insert
+from sqlalchemy import Table, func
 from sqlmodel import Session, SQLModel, col, select, update
 
 from app.ingest.deferred import indexes_afterwards
@@ -175,15 +176,33 @@ def _insert_ids(
 
 def _insert_many(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
     """Insert `rows` (dicts with the same keys). PostgreSQL takes them by COPY, its fastest
-    way in (into the same transaction); SQLite by one executemany."""
+    way in (into the same transaction); SQLite by one executemany on the driver's cursor, the
+    values converted by the columns' own SQLAlchemy types (a third of the cost of
+    `session.execute(insert(table), rows)`, which builds parameters row by row)."""
     if not rows:
-        return
-    if session.get_bind().dialect.name != "postgresql":
-        session.execute(insert(table), rows)
         return
     columns = list(rows[0])
     names = ", ".join(f'"{column}"' for column in columns)  # quoted: "end" is a keyword
-    connection = cast(psycopg.Connection[Any], session.connection().connection.dbapi_connection)
+    dialect = session.get_bind().dialect
+    dbapi_connection = session.connection().connection.dbapi_connection
+    if dialect.name != "postgresql":
+        convert = [table.c[column].type.bind_processor(dialect) for column in columns]
+        marks = ", ".join("?" for _ in columns)
+        # The names are the table's own columns, never input; the values are parameters.
+        statement = f"INSERT INTO {table.name} ({names}) VALUES ({marks})"  # noqa: S608
+        lite = cast(sqlite3.Connection, dbapi_connection).cursor()
+        try:
+            lite.executemany(
+                statement,
+                (
+                    [f(row[c]) if f else row[c] for f, c in zip(convert, columns, strict=True)]
+                    for row in rows
+                ),
+            )
+        finally:
+            lite.close()
+        return
+    connection = cast(psycopg.Connection[Any], dbapi_connection)
     with (
         connection.cursor() as cursor,
         cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy,

@@ -12,8 +12,16 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from app.db import build_engine
-from app.ingest import pool
-from app.ingest.importer import MANY_FILES, Transaction, import_catalog, import_sources
+from app.ingest import importer, pool
+from app.ingest.document import AnnotatedDocument
+from app.ingest.importer import (
+    MANY_FILES,
+    ImportResult,
+    Transaction,
+    import_catalog,
+    import_sources,
+)
+from app.ingest.load import Catalog
 from app.ingest.pool import Parsed, Setup, Work
 from bench import texts
 from tests.conftest import SEED_DIR
@@ -132,3 +140,33 @@ def test_a_file_over_its_time_budget_is_reported_and_the_rest_imported(
     assert time.monotonic() - started < 30
     assert lines[4] == f"failed    {paths[4]}: not parsed within 2 s; skipped"
     assert [line.split()[0] for line in lines].count("inserted") == FILES - 1
+
+
+def test_an_import_stopped_mid_batch_keeps_whole_roundups_only(
+    engines: tuple[Engine, Engine], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Stopped (Ctrl-C) while writing its second batch, an import leaves the first batch's
+    roundups whole and nothing of the second: what importing the first batch alone leaves."""
+    paths = texts.write(tmp_path / "texts", FILES)
+    for engine in engines:
+        _import(engine, [JUDY])  # a roundup already there: batches, not the first load
+    real_write_many = importer._write_many
+    batches: list[int] = []
+
+    def stopped_in_the_second(
+        session: Session, documents: list[tuple[str, AnnotatedDocument]], catalog: Catalog
+    ) -> list[ImportResult]:
+        batches.append(len(documents))
+        results = real_write_many(session, documents, catalog)
+        if len(batches) == 2:
+            raise KeyboardInterrupt
+        return results
+
+    monkeypatch.setattr(importer, "_write_many", stopped_in_the_second)
+    with pytest.raises(KeyboardInterrupt):
+        _import(engines[0], paths, batch_size=5)
+    assert batches == [5, 5]
+    monkeypatch.undo()
+    _import(engines[1], paths[:5])
+    with Session(engines[0]) as stopped, Session(engines[1]) as first_batch:
+        assert natural_snapshot(stopped) == natural_snapshot(first_batch)

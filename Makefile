@@ -12,7 +12,7 @@ BENCH_ARGS ?=
 PROFILE ?= article_detail arguments_by_tag
 DATASETTE_VENV := bench/.venv-datasette
 
-.PHONY: venv browser nginx node clients run serve migrate seed test check lint lock audit examples bench bench-report bench-profile clean
+.PHONY: venv browser nginx node clients run serve migrate seed test check lint lock audit examples bench bench-import bench-report bench-profile clean
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -81,6 +81,12 @@ bench: venv $(DATASETTE_VENV)/.installed
 	command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
 	BENCH_DATABASE_URL='$(BENCH_DATABASE_URL)' BENCH_WORKERS=$(BENCH_WORKERS) \
 	  $(BIN)/python -m bench.run --roundups $(SIZE) $(BENCH_ARGS)
+
+# roundup import of FILES rendered roundup texts: first, unchanged, 1% changed (SQLite, or
+# BENCH_DATABASE_URL's PostgreSQL server, on a scratch database)
+FILES ?= 1000
+bench-import: venv
+	$(BIN)/python -m bench.imports --files $(FILES) --database-url '$(BENCH_DATABASE_URL)'
 
 bench-report: venv
 	$(BIN)/python -m bench.report --roundups $(SIZE)

@@ -23,8 +23,9 @@ from sqlmodel import Session
 
 from app.config import PROJECT_DIR
 from app.db import build_engine
+from app.ingest.bulk import bulk_load
 from app.ingest.document import AnnotatedDocument
-from app.ingest.load import LoadReport, bulk_load, bump_version, load, load_catalog
+from app.ingest.load import LoadReport, bump_version, load, load_catalog
 from app.queries.meta import head_revision
 from bench import corpus
 

@@ -10,14 +10,16 @@ from sqlmodel import Session
 
 from app.db import build_engine
 from app.ingest import deferred
+from app.ingest.bulk import bulk_load, insert_new
 from app.ingest.document import AnnotatedDocument
-from app.ingest.load import Catalog, LoadReport, bulk_load, load, load_catalog
+from app.ingest.load import Catalog, LoadReport, load, load_catalog
+from app.ingest.text import slugify
 from app.models import metadata
 from app.search.query import parse_query
 from app.search.sql import scored_matches
 from bench import corpus
 from tests.databases import migrate, scratch_database
-from tests.snapshots import snapshot
+from tests.snapshots import natural_snapshot, snapshot
 
 LOADED_AT = list(metadata.tables["article"].columns.keys()).index("loaded_at")
 
@@ -124,3 +126,77 @@ def test_bulk_load_refuses_a_database_with_roundups(engines: tuple[Engine, Engin
         load(session, documents[0], catalog, report)
         with pytest.raises(ValueError, match="without roundups"):
             bulk_load(session, documents[1:2], catalog, report)
+
+
+def test_insert_new_next_to_loaded_roundups_writes_the_rows_load_writes(
+    engines: tuple[Engine, Engine],
+) -> None:
+    """The same documents, row by row into one database; into the other, a few row by row,
+    then the rest by `insert_new` in two goes: the same database, on natural keys and ids."""
+    catalog, documents = _documents()
+    # An organization outside the gazetteer, printed first without its short name: a later
+    # roundup that prints it fills it in (an update), on both paths.
+    gazetteer = {org.slug for org in catalog.organizations}
+    printed = [
+        (d, r, a, slugify(affiliation.organization))
+        for d, doc in enumerate(documents)
+        for r, response in enumerate(doc.responses)
+        for a, affiliation in enumerate(response.parsed.affiliations)
+        if affiliation.short_name and slugify(affiliation.organization) not in gazetteer
+    ]
+    first_seen = {slug: (d, r, a) for d, r, a, slug in reversed(printed)}
+    filled, (d, r, a) = next(
+        (slug, where)
+        for slug, where in first_seen.items()
+        if any(p[3] == slug and p[0] > where[0] for p in printed)
+    )
+    documents[d] = _without_short_name(documents[d], r, a)
+    one_by_one, mixed = LoadReport(), LoadReport()
+    with Session(engines[0]) as session, session.begin():
+        load_catalog(session, catalog, one_by_one)
+        for document in documents:
+            load(session, document, catalog, one_by_one)
+    with Session(engines[1]) as session, session.begin():
+        load_catalog(session, catalog, mixed)
+        for document in documents[:3]:
+            load(session, document, catalog, mixed)
+        reports = insert_new(session, documents[3:8], catalog)
+        reports += insert_new(session, documents[8:], catalog)
+        for report in reports:
+            mixed.add(report)
+        assert [report.reindexed for report in reports] == [1 + 7 + 7 * 5] * 10
+        with pytest.raises(ValueError, match="is loaded already"):
+            insert_new(session, documents[5:6], catalog)
+    assert str(mixed) == str(one_by_one)
+    assert mixed.reindexed == one_by_one.reindexed
+    with Session(engines[0]) as one, Session(engines[1]) as other:
+        expected = natural_snapshot(one)
+        assert natural_snapshot(other) == expected
+        assert _rows(other) == _rows(one)
+    assert {table: len(rows) for table, rows in expected.items()} == {
+        "tag": len(catalog.tags),
+        "article": 13,
+        "expert": len({r.parsed.expert_name for d in documents for r in d.responses}) - 1,
+        "organization": len(expected["organization"]),
+        "affiliation": len(expected["affiliation"]),
+        "response": 13 * 7,
+        "argument": 13 * 7 * 5,
+        "response_affiliation": len(expected["response_affiliation"]),
+        "argument_tag": 13 * 7 * 5 * 2,
+        "search_document": 13 * (1 + 7 + 7 * 5),
+    }
+    organization = next(
+        dict(row) for row in expected["organization"] if dict(row)["slug"] == filled
+    )
+    assert organization["kind"] == "unknown"
+    assert organization["short_name"] is not None
+
+
+def _without_short_name(document: AnnotatedDocument, response: int, affiliation: int) -> Any:
+    answer = document.responses[response]
+    printed = list(answer.parsed.affiliations)
+    printed[affiliation] = printed[affiliation].model_copy(update={"short_name": None})
+    parsed = answer.parsed.model_copy(update={"affiliations": tuple(printed)})
+    responses = list(document.responses)
+    responses[response] = answer.model_copy(update={"parsed": parsed})
+    return document.model_copy(update={"responses": tuple(responses)})

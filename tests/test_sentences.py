@@ -1,8 +1,13 @@
 """Sentence boundaries: abbreviations, decimals and quotes do not end a sentence."""
 
-import pytest
+from pathlib import Path
 
-from app.ingest.sentences import sentence_spans, sentences
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from app.ingest.sentences import _line_spans, _pysbd_spans, is_plain, sentence_spans, sentences
+from bench import corpus, texts
 
 
 @pytest.mark.parametrize(
@@ -47,4 +52,52 @@ def test_spans_point_into_the_text() -> None:
         "Yes.",
         "The E.U. waits.",
         "It will\u00a0not wait long.",
+    ]
+
+
+SEED_TEXTS = sorted((Path(__file__).parent.parent / "seed").glob("**/*.txt"))
+FIXTURE_TEXTS = sorted((Path(__file__).parent / "fixtures").glob("**/*.txt"))
+
+
+def _corpus_lines() -> list[str]:
+    lines = [
+        line.strip()
+        for path in [*SEED_TEXTS, *FIXTURE_TEXTS]
+        for line in path.read_text(encoding="utf-8").splitlines()
+    ]
+    generated = corpus.build(30)
+    lines += [
+        texts.render(document, number)
+        for number, document in enumerate(generated.documents(), start=1)
+    ]
+    return [line for text in lines for line in text.splitlines() if line.strip()]
+
+
+def test_plain_lines_split_as_pysbd_splits_them() -> None:
+    lines = _corpus_lines()
+    plain = [line for line in lines if is_plain(line)]
+    assert len(plain) > 0.75 * len(lines)
+    for line in plain:
+        assert _line_spans(line) == tuple(_pysbd_spans(line)), line
+
+
+_WORDS = st.sampled_from(
+    "Europe the EU should act now Mr Dr Gen St No al etc vs Co Inc I a U S it's won't"
+    " well-known Jan Sept Prof Fig p pp".split()
+)
+_STOPS = st.sampled_from([". ", "? ", "! ", ", ", "; ", " ", ".", "?"])
+
+
+@given(st.lists(st.tuples(_WORDS, _STOPS), min_size=1, max_size=30))
+def test_any_plain_line_splits_as_pysbd_splits_it(parts: list[tuple[str, str]]) -> None:
+    line = "".join(word + stop for word, stop in parts).strip()
+    if line and is_plain(line):
+        assert _line_spans(line) == tuple(_pysbd_spans(line))
+
+
+def test_abbreviations_and_initials_are_not_plain() -> None:
+    assert [is_plain(line) for line in ("Ask Mr. Smith.", "Ask J. Smith.", "Ask Smith. Now.")] == [
+        False,
+        False,
+        True,
     ]

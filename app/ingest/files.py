@@ -1,6 +1,7 @@
 """Reading roundups from disk: the catalog, sources, and the annotations that go with them."""
 
 import hashlib
+import stat
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
@@ -8,6 +9,7 @@ from pathlib import Path
 from app.ingest.annotate import apply_curated
 from app.ingest.document import AnnotatedDocument, RoundupDocument
 from app.ingest.errors import ParseError, SourceError
+from app.ingest.limits import MAX_FILE_BYTES
 from app.ingest.load import Catalog
 from app.ingest.parse import parse
 from app.ingest.rules import annotate_rules
@@ -42,11 +44,37 @@ def source_files(paths: Iterable[Path]) -> list[Path]:
     return found
 
 
-def read_bytes(path: Path) -> bytes:
+def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The file's bytes; a FIFO, socket, device or folder is not opened (reading a FIFO would
+    wait for a writer forever), nor a file over `limit` bytes read."""
     try:
-        return path.read_bytes()
+        status = path.stat()
+        if not stat.S_ISREG(status.st_mode):
+            raise SourceError(
+                str(path), 0, f"not a regular file ({_kind(status.st_mode)}); skipped"
+            )
+        if status.st_size > limit:
+            raise SourceError(
+                str(path), 0, f"{status.st_size:,} bytes, over the limit of {limit:,}; skipped"
+            )
+        with path.open("rb") as file:
+            raw = file.read(limit + 1)
     except OSError as error:
         raise SourceError(str(path), 0, f"cannot read: {error.strerror or error}") from None
+    if len(raw) > limit:  # it grew since
+        raise SourceError(str(path), 0, f"over the limit of {limit:,} bytes; skipped")
+    return raw
+
+
+def _kind(mode: int) -> str:
+    kinds = {
+        stat.S_ISDIR: "a folder",
+        stat.S_ISFIFO: "a FIFO",
+        stat.S_ISSOCK: "a socket",
+        stat.S_ISCHR: "a character device",
+        stat.S_ISBLK: "a block device",
+    }
+    return next((name for test, name in kinds.items() if test(mode)), "not a file")
 
 
 def parse_source(

@@ -24,6 +24,7 @@ from datetime import date, datetime
 from app.ingest.affiliations import ROLE_WORDS, split_affiliation
 from app.ingest.document import ParsedResponse, RoundupDocument
 from app.ingest.errors import ParseError
+from app.ingest.limits import check_document, check_line
 from app.ingest.sentences import sentences
 from app.ingest.text import slugify
 
@@ -102,7 +103,7 @@ def parse(
         found_date = published_on
 
     responses, disclaimer = _read_blocks(lines[cursor:], organizations)
-    return RoundupDocument(
+    document = RoundupDocument(
         slug=slugify(title_line.text),
         series=series,
         title=title_line.text,
@@ -114,16 +115,18 @@ def parse(
         publisher=_publisher(disclaimer),
         responses=tuple(responses),
     )
+    check_document(document, title_line.number)
+    return document
 
 
 def _content_lines(text: str) -> list[_Line]:
     """Non-blank lines, stripped, with their 1-based numbers; leading '#' comments skipped."""
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    lines = [
-        _Line(number, line.strip())
-        for number, line in enumerate(text.split("\n"), start=1)
-        if line.strip()
-    ]
+    lines = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        check_line(number, line)
+        if line.strip():
+            lines.append(_Line(number, line.strip()))
     while lines and lines[0].text.startswith("#"):
         lines.pop(0)
     return lines

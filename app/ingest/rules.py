@@ -7,7 +7,7 @@ the patterns kept next to each tag in tags.yaml. Everything is marked `rules`.
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from app.ingest.document import (
     AnnotatedArgument,
@@ -37,11 +37,89 @@ class TagRule:
     slug: str
     patterns: tuple[re.Pattern[str], ...]
     requires: tuple[re.Pattern[str], ...] = ()
+    _any: re.Pattern[str] | None = field(init=False, compare=False, repr=False)
+    _needles: tuple[str, ...] | None = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_any", _joined(self.patterns))
+        object.__setattr__(self, "_needles", _needles(self.patterns))
 
     def matches(self, sentence: str) -> bool:
-        return any(pattern.search(sentence) for pattern in self.patterns) and (
+        return self._matches_patterns(sentence) and (
             not self.requires or any(pattern.search(sentence) for pattern in self.requires)
         )
+
+    def _matches_patterns(self, sentence: str) -> bool:
+        # Most sentences contain none of the words a tag's patterns need: a substring test
+        # rules them out without a search (in ASCII text, where case folding is lower()).
+        if self._needles is not None and sentence.isascii():
+            lowered = sentence.lower()
+            if not any(needle in lowered for needle in self._needles):
+                return False
+        if self._any is not None:
+            return self._any.search(sentence) is not None
+        return any(pattern.search(sentence) for pattern in self.patterns)
+
+
+def _joined(patterns: tuple[re.Pattern[str], ...]) -> re.Pattern[str] | None:
+    """The patterns' alternation: one search instead of one per pattern (several times
+    faster); None for patterns that do not join (none, inline flags, named groups)."""
+    if not patterns:
+        return None
+    try:
+        joined = re.compile("|".join(f"(?:{p.pattern})" for p in patterns), re.IGNORECASE)
+    except re.error:
+        return None
+    return joined if all(p.flags == joined.flags for p in patterns) else None
+
+
+def _needles(patterns: tuple[re.Pattern[str], ...]) -> tuple[str, ...] | None:
+    """A text every match of some pattern contains, per pattern; None if a pattern has none."""
+    found = [_required_literal(pattern.pattern) for pattern in patterns]
+    if not found or any(needle is None for needle in found):
+        return None
+    return tuple(needle for needle in found if needle is not None)
+
+
+_SPECIAL = frozenset(".^$*+?{}[]|()\\")
+
+
+def _required_literal(pattern: str) -> str | None:
+    """The longest run of plain characters (3 or more, ASCII, lower-cased) outside groups that
+    every match of `pattern` contains; None when there is none or a top-level `|`."""
+    runs: list[str] = []
+    run = ""
+    depth = 0
+    index = 0
+    while index < len(pattern):
+        char = pattern[index]
+        following = pattern[index + 1] if index + 1 < len(pattern) else ""
+        if char == "\\":
+            runs.append(run)
+            run = ""
+            index += 2
+            continue
+        if char in "[{":  # a character class, or a repetition count
+            runs.append(run)
+            run = ""
+            index = pattern.index("]" if char == "[" else "}", index + 2) + 1
+            continue
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            return None
+        # Inside a group, a special character, or a character made optional, ends the run.
+        if depth > 0 or char in _SPECIAL or following in ("?", "*", "{"):
+            runs.append(run)
+            run = ""
+        else:
+            run += char
+        index += 1
+    runs.append(run)
+    best = max(runs, key=len)
+    return best.lower() if len(best) >= 3 and best.isascii() else None
 
 
 def tag_rules(tags: Iterable[TagSpec]) -> tuple[TagRule, ...]:

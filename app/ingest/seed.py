@@ -2,10 +2,12 @@
 
 from pathlib import Path
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
+from app.ingest.bulk import bulk_load
 from app.ingest.files import read_catalog, read_document, source_files
 from app.ingest.load import LoadReport, bump_version, load, load_catalog
+from app.models import Article
 
 
 def seed(session: Session, paths: list[Path], seed_dir: Path) -> LoadReport:
@@ -20,8 +22,14 @@ def seed(session: Session, paths: list[Path], seed_dir: Path) -> LoadReport:
     ]
     report = LoadReport()
     load_catalog(session, catalog, report)
-    for document in documents:
-        load(session, document, catalog, report)
+    slugs = {document.document.slug for document in documents}
+    first = session.exec(select(Article.id).limit(1)).first() is None
+    if first and len(slugs) == len(documents):
+        # The many-at-a-time writer, as `roundup import` takes into an empty database.
+        bulk_load(session, documents, catalog, report)
+    else:
+        for document in documents:
+            load(session, document, catalog, report)
     if report.changed or report.reindexed:
         bump_version(session)
     return report

@@ -1,10 +1,35 @@
-"""Sentence boundaries (pysbd's rules: abbreviations, decimals, quotes), as spans into the text."""
+"""Sentence boundaries (pysbd's rules: abbreviations, decimals, quotes), as spans into the text.
+
+Two things keep this fast and its cost linear in the text:
+
+- A plain line (words of ASCII letters, commas and semicolons; sentences ending in `.`, `?` or
+  `!` before a space and a capital; no word before a full stop that pysbd knows as an
+  abbreviation, nor a single letter) has no sentence pysbd would read otherwise: it is split
+  where its sentences end, about 50 times faster. A property test checks the two agree.
+- pysbd's cost grows with the square of what it is given, so a long line goes to it in chunks
+  of at most CHUNK characters, each ending after a sentence-like stop where there is one.
+"""
 
 import re
+from functools import lru_cache
 
 import pysbd
+from pysbd.lang.english import English
+
+CHUNK = 1000
+"""The most characters pysbd is given at once."""
 
 _PARAGRAPH = re.compile(r"[^\n]+")
+_WORD = r"[A-Za-z]+(?:['’-][A-Za-z]+)*"
+_CAPITALIZED = r"[A-Z][A-Za-z]*(?:['’-][A-Za-z]+)*"
+_MORE_WORDS = rf"(?:,? {_WORD}|; {_WORD})*"
+_PLAIN = re.compile(rf"{_WORD}{_MORE_WORDS}(?:[.?!] {_CAPITALIZED}{_MORE_WORDS})*[.?!]?")
+_SENTENCE_END = re.compile(r"(?<=[.?!]) (?=[A-Z])")
+_BEFORE_STOP = re.compile(r"([A-Za-z]+)\.(?: |$)")
+_ABBREVIATIONS = frozenset(
+    abbreviation.strip().lower() for abbreviation in English.Abbreviation.ABBREVIATIONS
+)
+_CHUNK_END = re.compile(r"[.?!][”\"’')]* ")
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -12,15 +37,66 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     for paragraph in _PARAGRAPH.finditer(text):
         offset = paragraph.start()
-        spans.extend((offset + s, offset + e) for s, e in _spans_in_line(paragraph.group()))
-    return [(start, end) for start, end in spans if end > start]
+        spans.extend((offset + s, offset + e) for s, e in _line_spans(paragraph.group()))
+    return spans
 
 
 def sentences(text: str) -> list[str]:
     return [text[start:end] for start, end in sentence_spans(text)]
 
 
-def _spans_in_line(line: str) -> list[tuple[int, int]]:
+def is_plain(line: str) -> bool:
+    """Whether `line` is plain prose whose sentences pysbd ends at every `.`, `?` or `!`
+    followed by a space and a capital letter."""
+    if _PLAIN.fullmatch(line) is None:
+        return False
+    return all(
+        len(word) > 1 and word.lower() not in _ABBREVIATIONS for word in _BEFORE_STOP.findall(line)
+    )
+
+
+@lru_cache(maxsize=4096)
+def _line_spans(line: str) -> tuple[tuple[int, int], ...]:
+    # Cached: the rules annotator asks for an answer's sentences twice (stance and arguments).
+    stripped = line.strip()
+    start = line.find(stripped) if stripped else 0
+    if stripped and is_plain(stripped):
+        return tuple(
+            (start + match_start, start + match_end)
+            for match_start, match_end in _plain_spans(stripped)
+        )
+    spans: list[tuple[int, int]] = []
+    for chunk_start, chunk in _chunks(line):
+        spans.extend((chunk_start + s, chunk_start + e) for s, e in _pysbd_spans(chunk))
+    return tuple((s, e) for s, e in spans if e > s)
+
+
+def _plain_spans(line: str) -> list[tuple[int, int]]:
+    spans = []
+    start = 0
+    for boundary in _SENTENCE_END.finditer(line):
+        spans.append((start, boundary.start()))
+        start = boundary.end()
+    spans.append((start, len(line)))
+    return spans
+
+
+def _chunks(line: str) -> list[tuple[int, str]]:
+    """`line` cut into pieces of at most CHUNK characters: after the last sentence-like stop
+    in the piece, else after its last space, else at CHUNK."""
+    pieces = []
+    start = 0
+    while len(line) - start > CHUNK:
+        window = line[start : start + CHUNK]
+        stops = [match.end() for match in _CHUNK_END.finditer(window)]
+        cut = stops[-1] if stops else window.rfind(" ") + 1 or CHUNK
+        pieces.append((start, line[start : start + cut]))
+        start += cut
+    pieces.append((start, line[start:]))
+    return pieces
+
+
+def _pysbd_spans(line: str) -> list[tuple[int, int]]:
     # A Segmenter keeps the text it is working on, so each call gets its own (cheap to build).
     segments: list[str] = pysbd.Segmenter(language="en", clean=False).segment(line)
     spans: list[tuple[int, int]] = []

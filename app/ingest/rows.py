@@ -1,0 +1,144 @@
+"""A roundup's rows before ids: what the row-by-row writer (load.py) and the many-at-a-time
+writer (bulk.py) both write, so that the two cannot drift apart."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from app.ingest.document import AnnotatedDocument, AnnotatedResponse, ParsedAffiliation
+from app.ingest.text import slugify, word_count
+from app.models import SearchKind
+from app.search.index import article_text_of
+from app.search.text import terms
+
+
+@dataclass(frozen=True)
+class ArgumentRows:
+    values: dict[str, Any]
+    """The argument's columns but `id` and `response_id` (its position included)."""
+    tags: tuple[str, ...]
+    """Its tag slugs, sorted, each once."""
+
+
+@dataclass(frozen=True)
+class ResponseRows:
+    expert_slug: str
+    expert_name: str
+    values: dict[str, Any]
+    """The response's columns but `id`, `article_id` and `expert_id`."""
+    affiliations: tuple[ParsedAffiliation, ...]
+    """As printed, in order: the `response_affiliation` rows, by position."""
+    arguments: tuple[ArgumentRows, ...]
+
+
+@dataclass(frozen=True)
+class DocumentRows:
+    slug: str
+    article: dict[str, Any]
+    """The article's columns but `id` and `loaded_at` (its slug included)."""
+    search_text: str
+    responses: tuple[ResponseRows, ...]
+
+
+def document_rows(doc: AnnotatedDocument) -> DocumentRows:
+    parsed = doc.document
+    return DocumentRows(
+        slug=parsed.slug,
+        article={
+            "slug": parsed.slug,
+            "series": parsed.series,
+            "title": parsed.title,
+            "question": parsed.question,
+            "dek": parsed.dek,
+            "published_on": parsed.published_on,
+            "publisher": doc.publisher,
+            "image_credit": parsed.image_credit,
+            "disclaimer": parsed.disclaimer,
+            "source_url": doc.source_url,
+            "source_sha256": doc.source_sha256,
+        },
+        search_text=article_text_of(parsed.title, parsed.dek),
+        responses=tuple(
+            _response_rows(position, response)
+            for position, response in enumerate(doc.responses, start=1)
+        ),
+    )
+
+
+def _response_rows(position: int, annotated: AnnotatedResponse) -> ResponseRows:
+    parsed = annotated.parsed
+    return ResponseRows(
+        expert_slug=expert_slug(parsed.expert_name),
+        expert_name=parsed.expert_name,
+        values={
+            "position": position,
+            "affiliation_line": parsed.affiliation_line,
+            "body": parsed.body,
+            "stance": annotated.stance,
+            "stance_phrase": annotated.stance_phrase,
+            "stance_source": annotated.stance_source,
+            "word_count": word_count(parsed.body),
+        },
+        affiliations=parsed.affiliations,
+        arguments=tuple(
+            ArgumentRows(
+                values={
+                    "position": number,
+                    "text": argument.text,
+                    "start": argument.start,
+                    "end": argument.end,
+                    "kind": argument.kind,
+                    "annotation_source": argument.annotation_source,
+                },
+                tags=tuple(sorted(set(argument.tags))),
+            )
+            for number, argument in enumerate(annotated.arguments, start=1)
+        ),
+    )
+
+
+def expert_slug(name: str) -> str:
+    """The expert's natural key: names that differ only in accents, case, apostrophes or
+    spacing are one person (see `text.slugify` for names in other scripts)."""
+    return slugify(name)
+
+
+def better_name(name: str, current: str) -> bool:
+    """Whether `name` replaces `current` (same slug): the spelling with more accented letters
+    (the fuller spelling) wins, else the first seen, so re-loading any roundup changes nothing."""
+    return _accents(name) > _accents(current)
+
+
+def _accents(name: str) -> int:
+    return sum(not char.isascii() for char in name)
+
+
+def unknown_organization(
+    slug: str, name: str, short_name: str | None, parent_id: int | None
+) -> dict[str, Any]:
+    """An organization outside the gazetteer, named as first printed."""
+    return {
+        "slug": slug,
+        "name": name,
+        "short_name": short_name,
+        "kind": "unknown",
+        "parent_id": parent_id,
+    }
+
+
+def search_row(
+    kind: SearchKind,
+    item_id: int,
+    text: str,
+    article_id: int,
+    response_id: int | None = None,
+    argument_id: int | None = None,
+) -> dict[str, Any]:
+    return {
+        "kind": kind,
+        "item_id": item_id,
+        "article_id": article_id,
+        "response_id": response_id,
+        "argument_id": argument_id,
+        "text": text,
+        "terms": terms(text),
+    }

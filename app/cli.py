@@ -470,8 +470,8 @@ def _serve(host: str | None, port: int | None, workers: int | None) -> int:
             " from anyone who reaches this process; list the proxy's addresses instead",
             file=sys.stderr,
         )
-    # The head size and head timeout live in app.server's protocol; the connection cap is
-    # uvicorn's: beyond it, a request is answered 503 and its connection closed.
+    # The head size, the request deadline and the connection cap live in app.server's
+    # protocol (uvicorn's own cap would count half-sent requests and lock everyone out).
     uvicorn.run(
         "app.main:create_app",
         factory=True,
@@ -479,7 +479,6 @@ def _serve(host: str | None, port: int | None, workers: int | None) -> int:
         port=port or settings.port,
         workers=workers or settings.workers,
         http="app.server:GuardedHttpProtocol",
-        limit_concurrency=settings.max_connections,
         server_header=False,
         proxy_headers=True,
         forwarded_allow_ips=settings.forwarded_allow_ips,

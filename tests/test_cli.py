@@ -139,7 +139,6 @@ def uvicorn_options(host: str, port: int, workers: int, proxies: str) -> dict[st
         "port": port,
         "workers": workers,
         "http": "app.server:GuardedHttpProtocol",
-        "limit_concurrency": 500,
         "server_header": False,
         "proxy_headers": True,
         "forwarded_allow_ips": proxies,

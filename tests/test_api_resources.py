@@ -12,7 +12,7 @@ from tests.conftest import SEED_SLUG
 from tests.databases import migrate, scratch_database
 
 SEED_DATE = "2025-12-04"
-HEAD = "0003"  # the newest migration: bump when adding one
+HEAD = "0005"  # the newest migration: bump when adding one
 CEIP = {
     "slug": "carnegie-endowment-for-international-peace",
     "name": "Carnegie Endowment for International Peace",

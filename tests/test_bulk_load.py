@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from app.db import build_engine
 from app.ingest import deferred
-from app.ingest.document import AnnotatedDocument
+from app.ingest.document import AnnotatedDocument, ParsedAffiliation
 from app.ingest.load import Catalog, LoadReport, bulk_load, load, load_catalog
 from app.models import metadata
 from app.search.query import parse_query
@@ -40,8 +40,8 @@ def accented(name: str) -> str:
 
 def _documents() -> tuple[Catalog, list[AnnotatedDocument]]:
     """Generated roundups against a gazetteer that lacks some of their organizations (so the
-    loader creates them, units with their parents) and one expert's name respelt (an update);
-    the last one is loaded after the others."""
+    loader creates them, units with their parents), one expert's name respelt (an update) and
+    one printed with no organization; the last one is loaded after the others."""
     generated = corpus.build(12)
     catalog = Catalog(
         tags=generated.catalog.tags, organizations=generated.catalog.organizations[:90]
@@ -57,6 +57,19 @@ def _documents() -> tuple[Catalog, list[AnnotatedDocument]]:
         update={"parsed": answer.parsed.model_copy(update={"expert_name": accented(name)})}
     )
     documents[-1] = last.model_copy(update={"responses": (respelt, *last.responses[1:])})
+    # Two answers printed with a role and no organization.
+    for index in (1, 2):
+        document = documents[index]
+        answer = document.responses[0].model_copy(
+            update={
+                "parsed": document.responses[0].parsed.model_copy(
+                    update={"affiliations": (ParsedAffiliation(role="Journalist and author"),)}
+                )
+            }
+        )
+        documents[index] = document.model_copy(
+            update={"responses": (answer, *document.responses[1:])}
+        )
     documents.append(corpus.roundup(12, generated.seed, catalog, generated.experts))
     return catalog, documents
 

@@ -6,9 +6,13 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine, create_engine, inspect, text
+from sqlmodel import Session
 
+from app.db import build_engine
+from app.ingest.seed import seed
 from app.models import metadata
 from app.search.sql import include_in_autogenerate
+from tests.conftest import SEED_DIR
 from tests.databases import alembic_config, on_postgresql, scratch_database
 
 TABLES = {
@@ -78,3 +82,27 @@ def test_models_match_migrations(database_url: str) -> None:
             assert compare_metadata(context, metadata) == []
     finally:
         engine.dispose()
+
+
+def test_0005_keeps_the_printed_affiliations(tmp_path: Path) -> None:
+    """0005 rebuilds `affiliation` on SQLite; the links that point at it survive both ways."""
+    counts = (
+        "SELECT (SELECT count(*) FROM affiliation), (SELECT count(*) FROM response_affiliation)"
+    )
+    with scratch_database(tmp_path) as url:
+        config = alembic_config(url)
+        engine = build_engine(url)
+        try:
+            command.upgrade(config, "0003")
+            with Session(engine) as session, session.begin():
+                seed(session, [SEED_DIR], SEED_DIR)
+            with engine.connect() as connection:
+                before = tuple(connection.execute(text(counts)).one())
+            command.upgrade(config, "0005")
+            with engine.connect() as connection:
+                assert tuple(connection.execute(text(counts)).one()) == before == (8, 8)
+            command.downgrade(config, "0003")
+            with engine.connect() as connection:
+                assert tuple(connection.execute(text(counts)).one()) == before
+        finally:
+            engine.dispose()

@@ -275,12 +275,15 @@ def _load_affiliation(
     catalog: Catalog,
     report: LoadReport,
 ) -> int:
-    parent_id = None
-    if printed.parent:
-        parent_id = _organization(session, printed.parent, None, None, catalog, report)
-    org_id = _organization(
-        session, printed.organization, printed.short_name, parent_id, catalog, report
-    )
+    org_id = None
+    if printed.organization is not None:
+        parent_id = None
+        if printed.parent:
+            parent_id = _organization(session, printed.parent, None, None, catalog, report)
+        org_id = _organization(
+            session, printed.organization, printed.short_name, parent_id, catalog, report
+        )
+    # A role without an organization is keyed by (expert, role): filter_by matches IS NULL.
     affiliation = upsert(
         session,
         Affiliation,
@@ -455,7 +458,7 @@ class _Known:
     tags: dict[str, int]
     organizations: dict[str, int]
     experts: dict[str, tuple[int, str]]
-    affiliations: dict[tuple[int, int, str], int]
+    affiliations: dict[tuple[int, int | None, str], int]
     next_id: dict[str, int]
     slugs: dict[tuple[str, str], str] = field(default_factory=dict)
 
@@ -745,6 +748,8 @@ def _bulk_affiliations(
         for affiliation in response.parsed.affiliations
     ]
     for _, affiliation in printed:
+        if affiliation.organization is None:
+            continue
         if affiliation.parent:
             _bulk_organization(session, affiliation.parent, None, None, catalog, known, report)
             parent_id = known.organizations[known.organization_slug(catalog, affiliation.parent)]
@@ -760,7 +765,13 @@ def _bulk_affiliations(
             report,
         )
     keys = [
-        (expert_id, known.organizations[known.organization_slug(catalog, a.organization)], a.role)
+        (
+            expert_id,
+            None
+            if a.organization is None
+            else known.organizations[known.organization_slug(catalog, a.organization)],
+            a.role,
+        )
         for expert_id, a in printed
     ]
     new = list(dict.fromkeys(key for key in keys if key not in known.affiliations))

@@ -41,8 +41,10 @@ ARGUMENT_COLUMNS = (
 
 
 def organization_with_parent(
-    organization: Organization, parent: Organization | None
-) -> OrganizationWithParent:
+    organization: Organization | None, parent: Organization | None
+) -> OrganizationWithParent | None:
+    if organization is None:
+        return None
     return OrganizationWithParent(
         slug=organization.slug,
         name=organization.name,
@@ -71,7 +73,7 @@ def printed_affiliations(
             col(parent.kind),
         )
         .join(Affiliation, col(Affiliation.id) == ResponseAffiliation.affiliation_id)
-        .join(Organization, col(Organization.id) == Affiliation.organization_id)
+        .outerjoin(Organization, col(Organization.id) == Affiliation.organization_id)
         .outerjoin(parent, col(parent.id) == Organization.parent_id)
         .where(col(ResponseAffiliation.response_id).in_(response_ids))
         .order_by(col(ResponseAffiliation.response_id), col(ResponseAffiliation.position))
@@ -81,7 +83,9 @@ def printed_affiliations(
         found[response_id].append(
             PrintedAffiliation(
                 role=role,
-                organization=OrganizationWithParent(
+                organization=None
+                if slug is None
+                else OrganizationWithParent(
                     slug=slug,
                     name=name,
                     short_name=short,

@@ -96,7 +96,7 @@ def expert_detail(session: Session, expert: Expert) -> ExpertDetail:
     parent = aliased(Organization)
     printed = session.exec(
         select(Affiliation, Organization, parent, Article)
-        .join(Organization, col(Organization.id) == Affiliation.organization_id)
+        .outerjoin(Organization, col(Organization.id) == Affiliation.organization_id)
         .outerjoin(parent, col(parent.id) == Organization.parent_id)
         .join(ResponseAffiliation, col(ResponseAffiliation.affiliation_id) == Affiliation.id)
         .join(Response, col(Response.id) == ResponseAffiliation.response_id)

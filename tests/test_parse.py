@@ -320,13 +320,20 @@ FIXTURES = Path(__file__).parent / "fixtures" / "roundups"
 CALLER_DATE = date(2024, 1, 15)
 FIXTURE_NAMES = [
     "affiliation-forms",
+    "boilerplate-dek-twice",
+    "date-forms",
+    "date-with-byline",
     "glued-names",
     "judy-asks-two-blank-lines",
     "no-organization",
     "no-series-question-in-dek",
     "noise-lines",
+    "quoted-answers",
+    "related-article-cards",
+    "shaped-organizations",
     "single-newlines",
     "taking-the-pulse-minimal",
+    "trailers",
     "verdicts",
 ]
 

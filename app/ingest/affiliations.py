@@ -1,10 +1,11 @@
 """Split a printed affiliation line into (role, organization[, parent unit, city]) records.
 
 Forms handled: "Role, Organization", "Role, Unit, Parent", "Role at Organization",
-"Role at Unit at Parent", "Role of Organization", "Role of the Organization" (known, or shaped
-like one: capitalised words with an institution noun), a trailing city ("..., Tallinn"), an
-acronym in parentheses, commas inside roles, and double roles joined by "and". A line that
-names no organization ("Journalist and author") is a role alone.
+"Role at Unit at Parent", "Role of Organization", "Role of the Organization" and "Role to the
+Organization" (known, or shaped like one: capitalised words with an institution noun), a
+trailing city ("..., Tallinn"), an acronym in parentheses, commas inside roles, and double
+roles joined by "and". A line that names no organization ("Journalist and author") is a role
+alone.
 """
 
 import re
@@ -142,15 +143,19 @@ def _acronym(text: str) -> tuple[str, str | None]:
 
 
 def _of_form(text: str, known: set[str]) -> tuple[str, str] | None:
-    """ "Director of Carnegie Europe" -> ("Director", "Carnegie Europe"), if the tail is an org;
-    "Director of the Baltic Institute for Dialogue" too: after "the", a known name or one
-    shaped like an organization's."""
+    """ "Director of Carnegie Europe" -> ("Director", "Carnegie Europe"), if the tail is an org.
+    "Head of Programmes of the Nordic Foundation" and "Adviser to the Ministry of Finance" too:
+    after "of the" or "to the", a known name or one shaped like an organization's, the last
+    such split first ("Programmes of the ..." is not the organization)."""
+    # The last such split first: "Member of the Board of the Example Foundation".
+    for match in reversed(list(re.finditer(r" (?:of|to) (?=the )", text))):
+        tail = text[match.end() :]
+        if _org_shaped(tail, known):
+            return text[: match.start()], tail
     parts = text.split(" of ")
     for index in range(1, len(parts)):
         tail = " of ".join(parts[index:])
         if tail[:1].isupper() and _is_org(tail, known):
-            return " of ".join(parts[:index]), tail
-        if tail.startswith("the ") and _org_shaped(tail, known):
             return " of ".join(parts[:index]), tail
     return None
 

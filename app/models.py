@@ -116,6 +116,8 @@ class Response(SQLModel, table=True):
     article_id: int = Field(foreign_key="article.id", index=True)
     expert_id: int = Field(foreign_key="expert.id", index=True)
     position: int
+    # The expert's name as this roundup printed it (the expert row holds the canonical one).
+    printed_name: str = Field(max_length=200, sa_column_kwargs={"server_default": ""})
     affiliation_line: str = Field(max_length=500)
     body: str = Field(sa_type=Text)
     stance: Stance = Field(sa_column=Column(_enum(Stance, "stance"), nullable=False, index=True))

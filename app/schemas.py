@@ -158,6 +158,7 @@ class AffiliationHistory(PublicModel):
 class ExpertResponse(PublicModel):
     article: ArticleRef
     position: int
+    printed_name: str = Field(description="The expert's name as this roundup printed it.")
     affiliation_line: str
     stance: Stance
     stance_phrase: str | None
@@ -165,6 +166,10 @@ class ExpertResponse(PublicModel):
 
 
 class ExpertDetail(ExpertListItem):
+    names: list[str] = Field(
+        description="Every name the expert was printed under, in order of first printing"
+        ' ("Kris Bledowski", "Krzysztof Błędowski"); `name` is the canonical one.'
+    )
     affiliations: list[AffiliationHistory]
     responses: list[ExpertResponse]
 

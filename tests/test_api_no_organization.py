@@ -36,6 +36,7 @@ def test_expert_detail_shows_the_role_without_an_organization(client: TestClient
         "slug": "max-sample",
         "name": "Max Sample",
         "response_count": 1,
+        "names": ["Max Sample"],
         "affiliations": [
             {
                 "role": "Journalist and author",
@@ -47,8 +48,9 @@ def test_expert_detail_shows_the_role_without_an_organization(client: TestClient
         ],
         "responses": [
             {
-                "article": {**ARTICLE, "published_on": PUBLISHED} | {"slug": SLUG},
+                "article": {**ARTICLE, "published_on": PUBLISHED},
                 "position": 4,
+                "printed_name": "Max Sample",
                 "affiliation_line": "Journalist and author",
                 "stance": "unclear",
                 "stance_phrase": "Perhaps.",

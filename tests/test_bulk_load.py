@@ -12,6 +12,7 @@ from app.db import build_engine
 from app.ingest import deferred
 from app.ingest.document import AnnotatedDocument, ParsedAffiliation
 from app.ingest.load import Catalog, LoadReport, bulk_load, load, load_catalog
+from app.ingest.specs import ExpertSpec
 from app.models import metadata
 from app.search.query import parse_query
 from app.search.sql import scored_matches
@@ -40,13 +41,22 @@ def accented(name: str) -> str:
 
 def _documents() -> tuple[Catalog, list[AnnotatedDocument]]:
     """Generated roundups against a gazetteer that lacks some of their organizations (so the
-    loader creates them, units with their parents), one expert's name respelt (an update) and
-    one printed with no organization; the last one is loaded after the others."""
+    loader creates them, units with their parents), one expert's name respelt (an update), one
+    known to the curated aliases, and one printed with no organization; the last one is loaded
+    after the others."""
     generated = corpus.build(12)
-    catalog = Catalog(
-        tags=generated.catalog.tags, organizations=generated.catalog.organizations[:90]
-    )
     documents = list(generated.documents())
+    # One expert is known to the curated aliases: stored under the canonical name and slug.
+    printed = documents[0].responses[1].parsed.expert_name
+    catalog = Catalog(
+        tags=generated.catalog.tags,
+        organizations=generated.catalog.organizations[:90],
+        experts=(
+            ExpertSpec(
+                line=1, slug="canonical-expert", name="Canonical Expert", variants=(printed,)
+            ),
+        ),
+    )
     # The last roundup prints the first roundup's first expert with an accent in her name
     # (the same slug): the fuller spelling replaces the one loaded first.
     name = documents[0].responses[0].parsed.expert_name
@@ -101,6 +111,7 @@ def test_bulk_load_writes_the_rows_load_writes(engines: tuple[Engine, Engine]) -
     with Session(engines[0]) as first, Session(engines[1]) as second:
         expected = _rows(first)
         assert _rows(second) == expected
+    assert ("canonical-expert", "Canonical Expert") in {row[1:3] for row in expected["expert"]}
     assert len(expected["argument_tag"]) == 12 * 7 * 5 * 2 + 7 * 5 * 2
     # The full-text index, built once at the end of the bulk load, matches what the row by row
     # index gives, and keeps following later loads (trigger and GIN index put back).

@@ -16,7 +16,7 @@ from app.data_version import CHANNEL
 from app.ingest.deferred import indexes_afterwards
 from app.ingest.document import AnnotatedDocument, AnnotatedResponse, ParsedAffiliation
 from app.ingest.rules import TagRule, tag_rules
-from app.ingest.specs import OrganizationSpec, TagSpec
+from app.ingest.specs import ExpertSpec, OrganizationSpec, TagSpec
 from app.ingest.text import slugify, word_count
 from app.models import (
     Affiliation,
@@ -60,13 +60,18 @@ class Catalog:
 
     tags: tuple[TagSpec, ...]
     organizations: tuple[OrganizationSpec, ...]
+    experts: tuple[ExpertSpec, ...] = ()
     _names: dict[str, str] = field(default_factory=dict, compare=False)
+    _experts: dict[str, ExpertSpec] = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
         for org in self.organizations:
             for name in (org.name, org.short_name, *org.aliases):
                 if name:
                     self._names[_normal(name)] = org.slug
+        for expert in self.experts:
+            for name in (expert.name, *expert.variants):
+                self._experts[_normal(name)] = expert
 
     @property
     def tag_slugs(self) -> set[str]:
@@ -83,6 +88,14 @@ class Catalog:
 
     def organization_slug(self, name: str) -> str:
         return self._names.get(_normal(name), slugify(name))
+
+    def expert(self, name: str) -> tuple[str, str | None]:
+        """The slug of the expert printed as `name`, and the canonical name if the curated
+        aliases (seed/experts.yaml) know it; else the slug of the name as printed."""
+        curated = self._experts.get(_normal(name))
+        if curated is None:
+            return slugify(name), None
+        return curated.slug, curated.name
 
 
 def _normal(name: str) -> str:
@@ -224,12 +237,13 @@ def _load_response(
     report: LoadReport,
 ) -> int:
     parsed = annotated.parsed
-    expert = _expert(session, parsed.expert_name, report)
+    expert = _expert(session, parsed.expert_name, catalog, report)
     response = upsert(
         session,
         Response,
         {"article_id": article_id, "expert_id": expert.id},
         {
+            "printed_name": parsed.expert_name,
             "position": position,
             "affiliation_line": parsed.affiliation_line,
             "body": parsed.body,
@@ -249,11 +263,14 @@ def _load_response(
     return row_id(response)
 
 
-def _expert(session: Session, name: str, report: LoadReport) -> Expert:
+def _expert(session: Session, name: str, catalog: Catalog, report: LoadReport) -> Expert:
     """The expert printed as `name`: one row per slug, so "Jana Kobzová" and "Jana Kobzova"
-    are one person. The spelling kept is the one with more accented letters (the fuller
+    are one person. A name the curated aliases know is their expert, under the canonical
+    name. Otherwise the spelling kept is the one with more accented letters (the fuller
     spelling), else the first seen, so re-loading any roundup changes nothing."""
-    slug = slugify(name)
+    slug, canonical = catalog.expert(name)
+    if canonical is not None:
+        return upsert(session, Expert, {"slug": slug}, {"name": canonical}, report)
     expert = session.exec(select(Expert).filter_by(slug=slug)).first()
     if expert is None:
         return upsert(session, Expert, {"slug": slug}, {"name": name}, report)
@@ -408,6 +425,7 @@ def bulk_load(
     if session.exec(select(Article.id).limit(1)).first() is not None:
         raise ValueError("bulk_load needs a database without roundups; use load to update")
     known = _Known(
+        catalog=catalog,
         tags={tag.slug: row_id(tag) for tag in session.exec(select(Tag))},
         organizations={org.slug: row_id(org) for org in session.exec(select(Organization))},
         experts={e.slug: (row_id(e), e.name) for e in session.exec(select(Expert))},
@@ -455,6 +473,7 @@ def _batches(
 class _Known:
     """Natural key -> id of the rows already written (experts also keep their name)."""
 
+    catalog: Catalog
     tags: dict[str, int]
     organizations: dict[str, int]
     experts: dict[str, tuple[int, str]]
@@ -465,7 +484,7 @@ class _Known:
     # Slugs are memoized: the same few hundred names recur across thousands of documents.
     def expert_slug(self, name: str) -> str:
         if ("expert", name) not in self.slugs:
-            self.slugs["expert", name] = slugify(name)
+            self.slugs["expert", name] = self.catalog.expert(name)[0]
         return self.slugs["expert", name]
 
     def organization_slug(self, catalog: Catalog, name: str) -> str:
@@ -691,6 +710,7 @@ def _response_row(
     return {
         "article_id": article_id,
         "expert_id": known.experts[expert_slug][0],
+        "printed_name": response.parsed.expert_name,
         "position": position,
         "affiliation_line": response.parsed.affiliation_line,
         "body": body,
@@ -704,14 +724,25 @@ def _response_row(
 def _bulk_experts(
     session: Session, batch: list[AnnotatedDocument], known: _Known, report: LoadReport
 ) -> None:
-    """Insert new experts; as `load` does, the spelling with more accents wins (an update)."""
+    """Insert new experts; as `load` does, a curated canonical name is kept, else the spelling
+    with more accents wins (an update)."""
     new: dict[str, str] = {}
     renamed: dict[int, str] = {}
     for doc in batch:
         for response in doc.responses:
             name = response.parsed.expert_name
             slug = known.expert_slug(name)
-            if slug in known.experts:
+            canonical = known.catalog.expert(name)[1]
+            if canonical is not None:
+                if slug in known.experts:
+                    expert_id, current = known.experts[slug]
+                    if current != canonical:
+                        known.experts[slug] = (expert_id, canonical)
+                        renamed[expert_id] = canonical
+                        report.updated += 1
+                else:
+                    new[slug] = canonical
+            elif slug in known.experts:
                 expert_id, current = known.experts[slug]
                 if _accents(name) > _accents(current):
                     known.experts[slug] = (expert_id, name)

@@ -123,11 +123,13 @@ def expert_detail(session: Session, expert: Expert) -> ExpertDetail:
         slug=expert.slug,
         name=expert.name,
         response_count=len(responses),
+        names=list(dict.fromkeys(response.printed_name for response, _ in responses)),
         affiliations=list(history.values()),
         responses=[
             ExpertResponse(
                 article=ArticleRef.model_validate(article),
                 position=response.position,
+                printed_name=response.printed_name,
                 affiliation_line=response.affiliation_line,
                 stance=response.stance,
                 stance_phrase=response.stance_phrase,

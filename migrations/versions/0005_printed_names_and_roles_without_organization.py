@@ -1,4 +1,4 @@
-"""affiliations without an organization
+"""printed names, and affiliations without an organization
 
 Revision ID: 0005
 Revises: 0003
@@ -7,6 +7,11 @@ A role may be printed with no organization at all ("Independent foreign and secu
 analyst", "Journalist and author"): `affiliation.organization_id` becomes nullable. SQLite
 alters the column in batch mode (the table is recreated). Downgrading deletes those
 affiliations and their printed links first, since the column cannot be made NOT NULL over them.
+
+An expert may be printed under several names ("Kris Bledowski", "Krzysztof Błędowski"):
+`response.printed_name` keeps the name each roundup printed, filled from the expert's name for
+the responses already loaded. Added with a server default, so no table is rebuilt (rebuilding
+`response` on SQLite would cascade to its arguments).
 """
 
 from collections.abc import Sequence
@@ -39,9 +44,21 @@ def _alter_affiliation(nullable: bool) -> None:
 
 def upgrade() -> None:
     _alter_affiliation(nullable=True)
+    op.add_column(
+        'response',
+        sa.Column('printed_name', sa.String(length=200), server_default='', nullable=False),
+    )
+    op.execute(
+        "UPDATE response SET printed_name ="
+        " (SELECT expert.name FROM expert WHERE expert.id = response.expert_id)"
+    )
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == 'sqlite':
+        op.execute("ALTER TABLE response DROP COLUMN printed_name")  # no rebuild (SQLite 3.35+)
+    else:
+        op.drop_column('response', 'printed_name')
     op.execute(
         "DELETE FROM response_affiliation WHERE affiliation_id IN"
         " (SELECT id FROM affiliation WHERE organization_id IS NULL)"

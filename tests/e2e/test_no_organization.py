@@ -1,4 +1,5 @@
-"""The explorer shows an expert printed with a role and no organization."""
+"""The explorer shows an expert printed with a role and no organization, and an expert
+printed under two names."""
 
 import io
 from collections.abc import Iterator
@@ -18,13 +19,19 @@ from tests.conftest import SEED_DIR
 from tests.databases import migrate, scratch_database
 from tests.e2e.conftest import DESKTOP, Explorer, open_explorer, serve
 
-SOURCE = Path(__file__).parents[1] / "fixtures" / "roundups" / "no-organization.txt"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "roundups"
+SOURCES = [
+    FIXTURES / "no-organization.txt",
+    FIXTURES / "aliases" / "earlier.txt",
+    FIXTURES / "aliases" / "later.txt",
+]
 ARTICLE = "/?article=taking-the-pulse-should-europe-fund-a-shared-archive"
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A server of its own: the seed roundup and one whose experts have no organization."""
+    """A server of its own: the seed roundup, one whose experts have no organization, and two
+    that print one expert under two names."""
     with scratch_database(tmp_path_factory.mktemp("no-organization")) as url:
         migrate(url)
         engine = build_engine(url)
@@ -37,14 +44,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         try:
             with transaction() as session:
                 seed(session, [SEED_DIR], SEED_DIR)
-            [result] = import_sources(
-                [str(SOURCE)],
+            results = import_sources(
+                [str(source) for source in SOURCES],
                 catalog=read_catalog(SEED_DIR),
                 annotations_dir=SEED_DIR / "annotations",
                 transaction=transaction,
                 stdin=io.BytesIO(),
             )
-            assert result.status == "inserted", result
+            assert [result.status for result in results] == ["inserted"] * len(SOURCES)
         finally:
             engine.dispose()
         with serve(url) as base_url:
@@ -74,4 +81,14 @@ def test_expert_without_an_organization(page_on: Explorer, server: str) -> None:
         "Journalist and author · printed March 12, 2025"
     ]
     explorer.screenshot("desktop-expert-without-organization")
+    explorer.assert_clean()
+
+
+def test_expert_printed_under_two_names(page_on: Explorer) -> None:
+    explorer = page_on
+    explorer.open("/?expert=krzysztof-bledowski")
+    page = explorer.page
+    expect(page.locator("h1")).to_have_text("Krzysztof Błędowski")
+    expect(page.locator(".also-printed")).to_have_text("Also printed as Kris Bledowski")
+    expect(page.locator(".timeline-item")).to_have_count(2)
     explorer.assert_clean()

@@ -279,11 +279,15 @@ function affiliationText(aff) {
 
 export async function expert(params, signal) {
   const detail = await api.expert(params.get("expert"), signal);
+  const otherNames = detail.names.filter((name) => name !== detail.name);
   return {
     title: detail.name,
     nodes: [
       backToRoundups(),
       heading(detail.name),
+      otherNames.length
+        ? h("p", { class: "also-printed" }, `Also printed as ${otherNames.join(", ")}`)
+        : "",
       h(
         "section",
         { "aria-labelledby": "affiliations-heading" },

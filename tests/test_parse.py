@@ -234,6 +234,14 @@ def test_disclaimer_glued_to_the_last_paragraph(seed_text: str, separator: str) 
             [("Senior Researcher", "Nordic Energy Forum", "NEF", None, "Oslo")],
         ),
         (
+            "Director of the Example Arctic Centre at Example University",
+            [("Director", "Example Arctic Centre", None, "Example University", None)],
+        ),
+        (
+            "Professor of Economics at Example University",
+            [("Professor of Economics", "Example University", None, None, None)],
+        ),
+        (
             "Professor of the History of Ideas",
             [("Professor of the History of Ideas", None, None, None, None)],
         ),
@@ -328,6 +336,7 @@ FIXTURE_NAMES = [
     "no-organization",
     "no-series-question-in-dek",
     "noise-lines",
+    "one-line-names",
     "quoted-answers",
     "related-article-cards",
     "shaped-organizations",

@@ -52,6 +52,9 @@ def split_affiliation(
     if " at " in text:
         role, _, where = text.partition(" at ")
         places = [p for part in where.split(" at ") for p in _comma_segments(part)]
+        # "Director of the Example Centre at Example University": the unit, then its parent.
+        if len(places) == 1 and (unit := _of_form(role, known)) is not None:
+            role, places = unit[0], [unit[1], *places]
     elif len(segments) >= 2:
         places = [segments[-1]]
         role_parts = segments[:-1]

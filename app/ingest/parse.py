@@ -50,6 +50,8 @@ _BOILERPLATE = re.compile(
     r"(?:A selection of|Every week,?(?: a selection of)?)(?: leading)? experts answers?\b.*"
 )
 _BYLINE_PREFIX = re.compile(r"(?:by|By|BY)\s+")
+# Between a name and an affiliation printed on one line.
+_SEPARATOR = re.compile(r"\s+[–—|]\s+|\s+,\s*|,{2,}\s*|\s{3,}")
 _PARTICLES = frozenset("de van von der den da di du le la del bin al ter zu dos das".split())
 _NAME_CHARS = frozenset("’'.-")
 _QUESTION_END = re.compile(r"\?[”\"’']*$")
@@ -267,13 +269,44 @@ def _header(lines: list[_Line], index: int) -> _Header | None:
         if index + 1 < len(lines) and _looks_like_affiliation(lines[index + 1].text):
             return _Header(name=line, affiliation=lines[index + 1], size=2)
         return None
-    glued = _split_glued(line.text)
+    glued = _split_glued(line.text) or _split_separated(line.text)
     if glued is None:
         return None
     name, affiliation = glued
     return _Header(
         name=_Line(line.number, name), affiliation=_Line(line.number, affiliation), size=1
     )
+
+
+def _split_separated(text: str) -> tuple[str, str] | None:
+    """A name and an affiliation on one line with a separator: "Jane Doe – Senior fellow at X",
+    "Jane Doe , Senior ...", "Jane Doe,,,,,Senior ...", "JANE DOE   SENIOR FELLOW, X", or a
+    space ("Jane Doe Director of X"). The affiliation must start with a role word, since any
+    short line would otherwise pass for one, and after a mere space it must name an
+    organization too ("The EU Commission President said so" is not a header)."""
+    if len(text) > 360:
+        return None
+    candidates: list[tuple[str, str, bool]] = []
+    if separator := _SEPARATOR.search(text):
+        candidates.append((text[: separator.start()], text[separator.end() :], False))
+    words = text.split(" ")
+    for index in range(2, min(6, len(words))):
+        if words[index].rstrip(",:").title() in ROLE_WORDS:
+            candidates.append((" ".join(words[:index]), " ".join(words[index:]), True))
+            break
+    for name, affiliation, needs_organization in candidates:
+        if (
+            _looks_like_name(name)
+            and name.split(" ", 1)[0].title() not in ROLE_WORDS
+            and affiliation.split(" ", 1)[0].rstrip(",:").title() in ROLE_WORDS
+            and _looks_like_affiliation(affiliation)
+            and not (
+                needs_organization
+                and all(a.organization is None for a in split_affiliation(affiliation, 0))
+            )
+        ):
+            return name, affiliation
+    return None
 
 
 def _split_glued(text: str) -> tuple[str, str] | None:

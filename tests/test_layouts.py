@@ -102,6 +102,14 @@ def test_date_forms(line: str, expected: date) -> None:
     assert parse(f"{HEADER}{line}\n\n{EXPERTS}").published_on == expected
 
 
+def test_a_reposts_second_date_is_skipped() -> None:
+    document = parse(f"{HEADER}Published on April 3, 2025\n\n· Apr 20, 2025\n\n{EXPERTS}")
+    assert (document.published_on, [r.expert_name for r in document.responses]) == (
+        date(2025, 4, 3),
+        ["Jane Doe"],
+    )
+
+
 @pytest.mark.parametrize(
     ("line", "reason"),
     [

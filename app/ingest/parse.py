@@ -108,10 +108,13 @@ def parse(
             dek_lines.append(line)
     kept_dek = without_noise(dek_lines)
     dek = "\n\n".join(line.text for line in kept_dek) or None
-    # After the date, a repeat of the dek (or of the title) is page furniture.
+    # After the date, a repeat of the dek (or of the title) is page furniture, and so is a
+    # second date (a repost's own).
     repeated = {line.text for line in kept_dek} | {title_line.text}
     while cursor < len(lines) and (
-        lines[cursor].text in repeated or _BOILERPLATE.fullmatch(lines[cursor].text)
+        lines[cursor].text in repeated
+        or _BOILERPLATE.fullmatch(lines[cursor].text)
+        or (found_date is not None and _is_date_line(lines[cursor].text))
     ):
         cursor += 1
 
@@ -188,6 +191,11 @@ def _date_of(line: _Line) -> date | None:
     if value is None:
         raise ParseError(line.number, f"cannot read the date {found[1]!r}")
     return value
+
+
+def _is_date_line(text: str) -> bool:
+    found = find_date(text)
+    return found is not None and _is_date_prefix(found[0]) and read_date(found[1]) is not None
 
 
 def _is_date_prefix(prefix: str) -> bool:

@@ -60,15 +60,12 @@ _QUESTION_END = re.compile(r"\?[”\"’']*$")
 _QUESTION_WINDOW = 1000
 
 
-_Line = Line
-
-
 @dataclass(frozen=True)
 class _Header:
     """An expert block's first line(s): the name and the affiliation as printed."""
 
-    name: _Line
-    affiliation: _Line
+    name: Line
+    affiliation: Line
     size: int
 
 
@@ -96,7 +93,7 @@ def parse(
     series, title_rest = _split_series(title_line.text)
     cursor += 1
 
-    dek_lines: list[_Line] = []
+    dek_lines: list[Line] = []
     found_date: date | None = None
     while cursor < len(lines) and _header(lines, cursor) is None:
         line = lines[cursor]
@@ -143,11 +140,11 @@ def parse(
     )
 
 
-def _content_lines(text: str) -> list[_Line]:
+def _content_lines(text: str) -> list[Line]:
     """Non-blank lines, stripped, with their 1-based numbers; leading '#' comments skipped."""
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     lines = [
-        _Line(number, line.strip())
+        Line(number, line.strip())
         for number, line in enumerate(text.split("\n"), start=1)
         if line.strip()
     ]
@@ -163,7 +160,7 @@ def _split_series(title: str) -> tuple[str | None, str]:
     return None, title
 
 
-def _metadata_end(lines: list[_Line]) -> int:
+def _metadata_end(lines: list[Line]) -> int:
     """Past a JSON metadata block printed before the page ({"authors": [...], ...})."""
     if not lines[0].text.startswith("{"):
         return 0
@@ -173,7 +170,7 @@ def _metadata_end(lines: list[_Line]) -> int:
     return 0
 
 
-def _date_of(line: _Line) -> date | None:
+def _date_of(line: Line) -> date | None:
     """The publication date, if `line` is a date line: a date alone or after "Published on",
     "·" or a byline ("Judy DempseyThursday, September 15, 2022")."""
     if match := _PUBLISHED.fullmatch(line.text):
@@ -270,7 +267,7 @@ def _looks_like_affiliation(text: str) -> bool:
     )
 
 
-def _header(lines: list[_Line], index: int) -> _Header | None:
+def _header(lines: list[Line], index: int) -> _Header | None:
     """The expert block starting at `lines[index]`, if one does."""
     line = lines[index]
     if _looks_like_name(line.text):
@@ -281,9 +278,7 @@ def _header(lines: list[_Line], index: int) -> _Header | None:
     if glued is None:
         return None
     name, affiliation = glued
-    return _Header(
-        name=_Line(line.number, name), affiliation=_Line(line.number, affiliation), size=1
-    )
+    return _Header(name=Line(line.number, name), affiliation=Line(line.number, affiliation), size=1)
 
 
 def _split_separated(text: str) -> tuple[str, str] | None:
@@ -346,7 +341,7 @@ def _split_glued(text: str) -> tuple[str, str] | None:
 
 
 def _read_blocks(
-    lines: list[_Line], organizations: Collection[str]
+    lines: list[Line], organizations: Collection[str]
 ) -> tuple[list[ParsedResponse], str | None]:
     lines = without_cards(lines)
     headers: list[tuple[int, _Header]] = []
@@ -397,7 +392,7 @@ def _read_blocks(
     return responses, disclaimer
 
 
-def _split_disclaimer(paragraphs: list[_Line]) -> tuple[list[_Line], str | None]:
+def _split_disclaimer(paragraphs: list[Line]) -> tuple[list[Line], str | None]:
     """Separate the publisher's closing disclaimer, even when glued onto the last paragraph."""
     for index, paragraph in enumerate(paragraphs):
         start = _disclaimer_start(paragraph.text)
@@ -409,7 +404,7 @@ def _split_disclaimer(paragraphs: list[_Line]) -> tuple[list[_Line], str | None]
         )
         kept = paragraphs[:index]
         if before:
-            kept.append(_Line(paragraph.number, before))
+            kept.append(Line(paragraph.number, before))
         return kept, disclaimer
     return paragraphs, None
 

@@ -17,6 +17,9 @@ _DATE = re.compile(
 
 def find_date(line: str) -> tuple[str, str] | None:
     """(what comes before, the date as printed) if `line` ends with a date of a known form."""
+    # Every form ends with the year, and a date line is short: most lines stop here.
+    if len(line) > 120 or not line[-4:].isdigit():
+        return None
     for match in _DATE.finditer(line):
         if match["d"] is not None or _month(match["month"]) is not None:
             return line[: match.start()], match.group()

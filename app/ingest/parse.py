@@ -52,6 +52,8 @@ _BOILERPLATE = re.compile(
 _BYLINE_PREFIX = re.compile(r"(?:by|By|BY)\s+")
 # Between a name and an affiliation printed on one line.
 _SEPARATOR = re.compile(r"\s+[–—|]\s+|\s+,\s*|,{2,}\s*|\s{3,}")
+# An affiliation line never ends like a sentence.
+_SENTENCE_ENDS = (".", "?", "!", ":", "”", '"')
 _PARTICLES = frozenset("de van von der den da di du le la del bin al ter zu dos das".split())
 _NAME_CHARS = frozenset("’'.-")
 _QUESTION_END = re.compile(r"\?[”\"’']*$")
@@ -259,7 +261,7 @@ def _is_name_word(word: str) -> bool:
 def _looks_like_affiliation(text: str) -> bool:
     return (
         len(text) <= 300
-        and not text.endswith((".", "?", "!", ":", "”", '"'))
+        and not text.endswith(_SENTENCE_ENDS)
         and len(text.split()) <= 40
         and not _looks_like_name(text)
         and not is_noise(text)
@@ -287,10 +289,10 @@ def _split_separated(text: str) -> tuple[str, str] | None:
     space ("Jane Doe Director of X"). The affiliation must start with a role word, since any
     short line would otherwise pass for one, and after a mere space it must name an
     organization too ("The EU Commission President said so" is not a header)."""
-    if len(text) > 360:
+    if len(text) > 360 or text.endswith(_SENTENCE_ENDS):  # cheap: most lines are sentences
         return None
     candidates: list[tuple[str, str, bool]] = []
-    if separator := _SEPARATOR.search(text):
+    if separator := _SEPARATOR.search(text[:80]):  # after a name: 60 characters at most
         candidates.append((text[: separator.start()], text[separator.end() :], False))
     words = text.split(" ")
     for index in range(2, min(6, len(words))):

@@ -160,3 +160,27 @@ def test_quotation_marks_stay_out_of_the_stance_phrase() -> None:
     for response in annotated.responses:
         for argument in response.arguments:
             assert response.parsed.body[argument.start : argument.end] == argument.text
+
+
+BOILERPLATE_FIRST = f"{BOILERPLATE[0]}\n\nPublished on March 3, 2016\n\n{EXPERTS}"
+
+
+def test_a_page_that_starts_at_the_boilerplate_takes_the_title_from_the_caller() -> None:
+    document = parse(BOILERPLATE_FIRST, title="Judy Asks: Is This a Test?")
+    assert (document.slug, document.title, document.question, document.dek) == (
+        "judy-asks-is-this-a-test",
+        "Judy Asks: Is This a Test?",
+        "Is This a Test?",
+        BOILERPLATE[0],
+    )
+    with pytest.raises(ParseError) as raised:
+        parse(BOILERPLATE_FIRST)
+    assert (raised.value.line, raised.value.reason) == (
+        1,
+        "no title: the text starts with the series boilerplate; put the title on a line before it",
+    )
+    # A title given by the caller and printed too is read once.
+    assert (
+        parse(f"{HEADER}{BOILERPLATE_FIRST}", title="Judy Asks: Is This a Test?").dek
+        == (BOILERPLATE[0])
+    )

@@ -75,10 +75,12 @@ def parse(
     text: str,
     *,
     published_on: date | None = None,
+    title: str | None = None,
     organizations: Collection[str] = (),
 ) -> RoundupDocument:
-    """Parse one roundup. `published_on` fills in a missing date line; `organizations` are
-    known organization names that help split affiliation lines."""
+    """Parse one roundup. `published_on` fills in a missing date line, `title` a missing title
+    line (old pages that start at the series boilerplate); `organizations` are known
+    organization names that help split affiliation lines."""
     lines = _content_lines(text)
     if not lines:
         raise ParseError(1, "empty file: no title, no experts")
@@ -91,9 +93,18 @@ def parse(
         cursor += 1
     if cursor == len(lines):
         raise ParseError(lines[-1].number, "no title after the source credit")
-    title_line = lines[cursor]
+    if title is not None and lines[cursor].text != title:
+        title_line = Line(lines[cursor].number, title)  # the caller's: the text has none
+    elif _BOILERPLATE.fullmatch(lines[cursor].text):
+        raise ParseError(
+            lines[cursor].number,
+            "no title: the text starts with the series boilerplate; put the title on a line"
+            " before it",
+        )
+    else:
+        title_line = lines[cursor]
+        cursor += 1
     series, title_rest = _split_series(title_line.text)
-    cursor += 1
 
     dek_lines: list[Line] = []
     found_date: date | None = None

@@ -37,7 +37,10 @@ def test_prefiltered_tags_are_the_tags_every_pattern_finds() -> None:
     tagged = 0
     for sentence in plain:
         for rule in CATALOG.tag_rules:
-            expected = any(pattern.search(sentence) for pattern in rule.patterns)
+            # A tag with context patterns (`requires`) also needs one of them in the sentence.
+            expected = any(pattern.search(sentence) for pattern in rule.patterns) and (
+                not rule.requires or any(pattern.search(sentence) for pattern in rule.requires)
+            )
             assert rule.matches(sentence) == expected, (rule.slug, sentence)
             tagged += expected
     assert tagged > 500

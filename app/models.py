@@ -92,13 +92,17 @@ class Organization(SQLModel, table=True):
 
 
 class Affiliation(SQLModel, table=True):
-    """A role an expert held at an organization, as printed; history is kept, never overwritten."""
+    """A role an expert held at an organization, as printed; history is kept, never overwritten.
+
+    `organization_id` is null for a role printed with no organization ("Journalist and author");
+    the loader finds such a row by (expert, role) itself, since NULLs are distinct to the
+    unique constraint."""
 
     __table_args__ = (UniqueConstraint("expert_id", "organization_id", "role"),)
 
     id: int | None = Field(default=None, primary_key=True)
     expert_id: int = Field(foreign_key="expert.id", index=True)
-    organization_id: int = Field(foreign_key="organization.id", index=True)
+    organization_id: int | None = Field(default=None, foreign_key="organization.id", index=True)
     role: str = Field(max_length=300)
 
 
@@ -112,6 +116,8 @@ class Response(SQLModel, table=True):
     article_id: int = Field(foreign_key="article.id", index=True)
     expert_id: int = Field(foreign_key="expert.id", index=True)
     position: int
+    # The expert's name as this roundup printed it (the expert row holds the canonical one).
+    printed_name: str = Field(max_length=200, sa_column_kwargs={"server_default": ""})
     affiliation_line: str = Field(max_length=500)
     body: str = Field(sa_type=Text)
     stance: Stance = Field(sa_column=Column(_enum(Stance, "stance"), nullable=False, index=True))

@@ -28,9 +28,12 @@ class OrganizationWithParent(OrganizationRef):
     parent: OrganizationRef | None
 
 
+NO_ORGANIZATION = 'Null when the role was printed with no organization ("Journalist and author").'
+
+
 class PrintedAffiliation(PublicModel):
     role: str
-    organization: OrganizationWithParent
+    organization: OrganizationWithParent | None = Field(description=NO_ORGANIZATION)
 
 
 class TagRef(PublicModel):
@@ -146,7 +149,7 @@ class ExpertListItem(PublicModel):
 
 class AffiliationHistory(PublicModel):
     role: str
-    organization: OrganizationWithParent
+    organization: OrganizationWithParent | None = Field(description=NO_ORGANIZATION)
     first_printed_on: date
     last_printed_on: date
     articles: list[str] = Field(description="Slugs of the articles that printed this affiliation.")
@@ -155,6 +158,7 @@ class AffiliationHistory(PublicModel):
 class ExpertResponse(PublicModel):
     article: ArticleRef
     position: int
+    printed_name: str = Field(description="The expert's name as this roundup printed it.")
     affiliation_line: str
     stance: Stance
     stance_phrase: str | None
@@ -162,6 +166,10 @@ class ExpertResponse(PublicModel):
 
 
 class ExpertDetail(ExpertListItem):
+    names: list[str] = Field(
+        description="Every name the expert was printed under, in order of first printing"
+        ' ("Kris Bledowski", "Krzysztof Błędowski"); `name` is the canonical one.'
+    )
     affiliations: list[AffiliationHistory]
     responses: list[ExpertResponse]
 
@@ -360,7 +368,8 @@ class Stats(PublicModel):
     stances: list[StanceShare] = Field(description="Over every response loaded.")
     by_organization_kind: list[GroupStances] = Field(
         description="By the kind of the top-level organization of each printed affiliation; a"
-        " response counts once in each kind it was printed with."
+        " response counts once in each kind it was printed with, and in the null group if it"
+        " was printed with no organization."
     )
     by_series: list[GroupStances]
 

@@ -12,7 +12,7 @@ from tests.conftest import SEED_SLUG
 from tests.databases import migrate, scratch_database
 
 SEED_DATE = "2025-12-04"
-HEAD = "0004"  # the newest migration: bump when adding one
+HEAD = "0005"  # the newest migration: bump when adding one
 CEIP = {
     "slug": "carnegie-endowment-for-international-peace",
     "name": "Carnegie Endowment for International Peace",
@@ -59,6 +59,7 @@ def test_expert_detail(client: TestClient) -> None:
         "slug": "eugene-rumer",
         "name": "Eugene Rumer",
         "response_count": 1,
+        "names": ["Eugene Rumer"],
         "affiliations": [
             {"role": "Senior Fellow", "organization": ceip, **printed},
             {"role": "Director of the Russia Eurasia Program", "organization": ceip, **printed},
@@ -71,6 +72,7 @@ def test_expert_detail(client: TestClient) -> None:
                     "published_on": SEED_DATE,
                 },
                 "position": 7,
+                "printed_name": "Eugene Rumer",
                 "affiliation_line": "Senior Fellow and Director of the Russia Eurasia Program,"
                 " Carnegie Endowment for International Peace",
                 "stance": "yes",

@@ -11,8 +11,9 @@ from sqlmodel import Session
 from app.db import build_engine
 from app.ingest import deferred
 from app.ingest.bulk import bulk_load, insert_new
-from app.ingest.document import AnnotatedDocument
+from app.ingest.document import AnnotatedDocument, ParsedAffiliation
 from app.ingest.load import Catalog, LoadReport, load, load_catalog
+from app.ingest.specs import ExpertSpec
 from app.ingest.text import slugify
 from app.models import metadata
 from app.search.query import parse_query
@@ -42,13 +43,22 @@ def accented(name: str) -> str:
 
 def _documents() -> tuple[Catalog, list[AnnotatedDocument]]:
     """Generated roundups against a gazetteer that lacks some of their organizations (so the
-    loader creates them, units with their parents) and one expert's name respelt (an update);
-    the last one is loaded after the others."""
+    loader creates them, units with their parents), one expert's name respelt (an update), one
+    known to the curated aliases, and one printed with no organization; the last one is loaded
+    after the others."""
     generated = corpus.build(12)
-    catalog = Catalog(
-        tags=generated.catalog.tags, organizations=generated.catalog.organizations[:90]
-    )
     documents = list(generated.documents())
+    # One expert is known to the curated aliases: stored under the canonical name and slug.
+    printed = documents[0].responses[1].parsed.expert_name
+    catalog = Catalog(
+        tags=generated.catalog.tags,
+        organizations=generated.catalog.organizations[:90],
+        experts=(
+            ExpertSpec(
+                line=1, slug="canonical-expert", name="Canonical Expert", variants=(printed,)
+            ),
+        ),
+    )
     # The last roundup prints the first roundup's first expert with an accent in her name
     # (the same slug): the fuller spelling replaces the one loaded first.
     name = documents[0].responses[0].parsed.expert_name
@@ -59,6 +69,19 @@ def _documents() -> tuple[Catalog, list[AnnotatedDocument]]:
         update={"parsed": answer.parsed.model_copy(update={"expert_name": accented(name)})}
     )
     documents[-1] = last.model_copy(update={"responses": (respelt, *last.responses[1:])})
+    # Two answers printed with a role and no organization.
+    for index in (1, 2):
+        document = documents[index]
+        answer = document.responses[0].model_copy(
+            update={
+                "parsed": document.responses[0].parsed.model_copy(
+                    update={"affiliations": (ParsedAffiliation(role="Journalist and author"),)}
+                )
+            }
+        )
+        documents[index] = document.model_copy(
+            update={"responses": (answer, *document.responses[1:])}
+        )
     documents.append(corpus.roundup(12, generated.seed, catalog, generated.experts))
     return catalog, documents
 
@@ -91,6 +114,7 @@ def test_bulk_load_writes_the_rows_load_writes(engines: tuple[Engine, Engine]) -
     with Session(engines[0]) as first, Session(engines[1]) as second:
         expected = _rows(first)
         assert _rows(second) == expected
+    assert ("canonical-expert", "Canonical Expert") in {row[1:3] for row in expected["expert"]}
     assert len(expected["argument_tag"]) == 12 * 7 * 5 * 2 + 7 * 5 * 2
     # The full-text index, built once at the end of the bulk load, matches what the row by row
     # index gives, and keeps following later loads (trigger and GIN index put back).
@@ -142,7 +166,9 @@ def test_insert_new_next_to_loaded_roundups_writes_the_rows_load_writes(
         for d, doc in enumerate(documents)
         for r, response in enumerate(doc.responses)
         for a, affiliation in enumerate(response.parsed.affiliations)
-        if affiliation.short_name and slugify(affiliation.organization) not in gazetteer
+        if affiliation.organization is not None
+        and affiliation.short_name
+        and slugify(affiliation.organization) not in gazetteer
     ]
     first_seen = {slug: (d, r, a) for d, r, a, slug in reversed(printed)}
     filled, (d, r, a) = next(

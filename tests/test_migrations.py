@@ -56,6 +56,8 @@ def test_upgrade_downgrade_upgrade(tmp_path: Path) -> None:
         try:
             command.upgrade(config, "head")
             assert _schema(engine) == head
+            command.downgrade(config, "0004")
+            assert _schema(engine) == head
             command.downgrade(config, "0003")
             assert _schema(engine) == head - {"deployment_secret"}
             command.downgrade(config, "0002")
@@ -81,3 +83,44 @@ def test_models_match_migrations(database_url: str) -> None:
             assert compare_metadata(context, metadata) == []
     finally:
         engine.dispose()
+
+
+ROWS_AT_0003 = [
+    "INSERT INTO article (id, slug, title, question, published_on, publisher, source_sha256,"
+    " loaded_at) VALUES (1, 'a', 'A?', 'A?', '2025-01-01', 'P', 'x', '2025-01-01 00:00:00')",
+    "INSERT INTO expert (id, slug, name) VALUES (1, 'jane-doe', 'Jane Doe')",
+    "INSERT INTO organization (id, slug, name, kind) VALUES (1, 'example', 'Example', 'unknown')",
+    "INSERT INTO affiliation (id, expert_id, organization_id, role) VALUES (1, 1, 1, 'Fellow')",
+    "INSERT INTO response (id, article_id, expert_id, position, affiliation_line, body, stance,"
+    " stance_source, word_count) VALUES (1, 1, 1, 1, 'Fellow, Example', 'Yes.', 'yes', 'rules', 1)",
+    "INSERT INTO response_affiliation (response_id, position, affiliation_id) VALUES (1, 1, 1)",
+    'INSERT INTO argument (id, response_id, position, text, start, "end", kind,'
+    " annotation_source) VALUES (1, 1, 1, 'Yes.', 0, 4, 'claim', 'rules')",
+]
+
+
+def test_0005_keeps_the_rows_it_rebuilds_around(tmp_path: Path) -> None:
+    """0005 rebuilds `affiliation` on SQLite and adds `response.printed_name`: the links that
+    point at the affiliations and the responses' arguments survive, both ways."""
+    counts = (
+        "SELECT (SELECT count(*) FROM affiliation), (SELECT count(*) FROM response_affiliation),"
+        " (SELECT count(*) FROM argument)"
+    )
+    with scratch_database(tmp_path) as url:
+        config = alembic_config(url)
+        engine = create_engine(url)
+        try:
+            command.upgrade(config, "0003")
+            with engine.begin() as connection:
+                for statement in ROWS_AT_0003:
+                    connection.execute(text(statement))
+            command.upgrade(config, "0005")
+            with engine.connect() as connection:
+                assert tuple(connection.execute(text(counts)).one()) == (1, 1, 1)
+                names = connection.execute(text("SELECT printed_name FROM response"))
+                assert names.scalars().all() == ["Jane Doe"]
+            command.downgrade(config, "0003")
+            with engine.connect() as connection:
+                assert tuple(connection.execute(text(counts)).one()) == (1, 1, 1)
+        finally:
+            engine.dispose()

@@ -106,6 +106,7 @@ def test_the_gazetteer_is_consistent() -> None:
 )
 def test_printed_variants_reconcile(printed: str, organization: str, parent: str | None) -> None:
     (affiliation,) = split_affiliation(printed, 1, CATALOG.organization_names)
+    assert affiliation.organization is not None
     found_parent = CATALOG.organization_slug(affiliation.parent) if affiliation.parent else None
     assert (CATALOG.organization_slug(affiliation.organization), found_parent) == (
         SLUGS.get(organization, organization),

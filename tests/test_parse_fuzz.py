@@ -57,9 +57,13 @@ def check_document(text: str, document: RoundupDocument) -> None:
     stripped = {line.strip() for line in lines}
     assert document.title in stripped
     for response in document.responses:
-        assert lines[response.line - 1].strip() == response.expert_name
-        following = next(line.strip() for line in lines[response.line :] if line.strip())
-        assert following == response.affiliation_line
+        line = lines[response.line - 1].strip()
+        assert line.startswith(response.expert_name)
+        if line == response.expert_name:
+            following = next(line.strip() for line in lines[response.line :] if line.strip())
+            assert following == response.affiliation_line
+        else:  # name and affiliation on one line, with a separator
+            assert line.endswith(response.affiliation_line)
         assert response.paragraphs
         for paragraph in response.paragraphs:
             # a whole line, or (a disclaimer glued on) the start of one

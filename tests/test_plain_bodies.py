@@ -43,8 +43,8 @@ ODD_TEXT = 'Say "no"\\\t\n</script> & élan 🙂 \u2028\u2029\x7f\x1f end.'
 @pytest.fixture
 def odd_roundup(session: Session) -> str:
     """A roundup with no series, dek, credit, disclaimer or source URL, one answer without a
-    stance phrase, printed with a parentless organization with no short name, and one
-    argument without tags."""
+    stance phrase, printed with a parentless organization with no short name and with a role
+    alone (no organization), and one argument without tags."""
     article = Article(
         slug=ODD_SLUG,
         series=None,
@@ -70,6 +70,7 @@ def odd_roundup(session: Session) -> str:
         article_id=row_id(article),
         expert_id=row_id(expert),
         position=1,
+        printed_name="Zoë Ödd",
         affiliation_line="Nobody, Odd Org",
         body=ODD_TEXT,
         stance=Stance.UNCLEAR,
@@ -77,12 +78,16 @@ def odd_roundup(session: Session) -> str:
         stance_source=AnnotationSource.RULES,
         word_count=9,
     )
-    session.add_all([affiliation, response])
+    role_alone = Affiliation(expert_id=row_id(expert), organization_id=None, role="Author")
+    session.add_all([affiliation, role_alone, response])
     session.flush()
     session.add_all(
         [
             ResponseAffiliation(
                 response_id=row_id(response), position=1, affiliation_id=row_id(affiliation)
+            ),
+            ResponseAffiliation(
+                response_id=row_id(response), position=2, affiliation_id=row_id(role_alone)
             ),
             Argument(
                 response_id=row_id(response),
@@ -155,7 +160,8 @@ def test_odd_roundup_detail(client: TestClient, odd_roundup: str) -> None:
                             "kind": "other",
                             "parent": None,
                         },
-                    }
+                    },
+                    {"role": "Author", "organization": None},
                 ],
                 "stance": "unclear",
                 "stance_phrase": None,

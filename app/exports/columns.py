@@ -55,7 +55,7 @@ RESPONSES: Columns[ResponseItem] = [
     ("expert_slug", lambda r: r.expert.slug),
     ("expert_name", lambda r: r.expert.name),
     ("affiliation_line", lambda r: r.affiliation_line),
-    ("organizations", lambda r: [a.organization.slug for a in r.affiliations]),
+    ("organizations", lambda r: [a.organization.slug for a in r.affiliations if a.organization]),
     ("stance", lambda r: r.stance),
     ("stance_phrase", lambda r: r.stance_phrase),
     ("stance_source", lambda r: r.stance_source),

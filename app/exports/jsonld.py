@@ -75,6 +75,7 @@ def _answer(base_url: str, article_id: str, response: ResponseInArticle) -> Json
             "affiliation": [
                 _organization(base_url, affiliation.organization)
                 for affiliation in response.affiliations
+                if affiliation.organization is not None
             ],
         },
         "keywords": [

@@ -1,15 +1,17 @@
 """Split a printed affiliation line into (role, organization[, parent unit, city]) records.
 
 Forms handled: "Role, Organization", "Role, Unit, Parent", "Role at Organization",
-"Role at Unit at Parent", "Role of Organization", a trailing city ("..., Tallinn"), an acronym
-in parentheses, commas inside roles, and double roles joined by "and".
+"Role at Unit at Parent", "Role of Organization", "Role of the Organization" and "Role to the
+Organization" (known, or shaped like one: capitalised words with an institution noun), a
+trailing city ("..., Tallinn"), an acronym in parentheses, commas inside roles, and double
+roles joined by "and". A line that names no organization ("Journalist and author") is a role
+alone.
 """
 
 import re
 from collections.abc import Collection
 
 from app.ingest.document import ParsedAffiliation
-from app.ingest.errors import ParseError
 
 ORG_WORDS = frozenset(
     """Centre Center Institute Institut University Universität Université College School
@@ -26,6 +28,8 @@ ROLE_WORDS = frozenset(
     Leader Scholar Expert Correspondent Columnist Programme Program""".split()
 )
 _ACRONYM = re.compile(r"(?P<name>.+?)\s*\((?P<short>[A-Z][A-Za-z&.-]{1,14})\)")
+# Words that may stand between the capitalised words of an organization's name.
+_CONNECTORS = frozenset("for of and on in the & de des du la le der für und".split())
 _CITY = re.compile(r"[A-Z][\w’'.-]+(?: [A-Z][\w’'.-]+)?")
 
 
@@ -48,6 +52,16 @@ def split_affiliation(
     if " at " in text:
         role, _, where = text.partition(" at ")
         places = [p for part in where.split(" at ") for p in _comma_segments(part)]
+        # "Director of the Example Centre at Example University": the unit, then its parent.
+        # The gazetteer lists the units of the organizations it knows, so a unit it does not
+        # list, of one it knows ("Director of the Russia/Eurasia Center at Ifri"), stays in
+        # the role as printed.
+        if (
+            len(places) == 1
+            and (unit := _of_form(role, known)) is not None
+            and (_known(unit[1], known) or not _known(places[0], known))
+        ):
+            role, places = unit[0], [unit[1], *places]
     elif len(segments) >= 2:
         places = [segments[-1]]
         role_parts = segments[:-1]
@@ -61,7 +75,7 @@ def split_affiliation(
     elif (of_split := _of_form(text, known)) is not None:
         role, places = of_split[0], [of_split[1]]
     else:
-        raise ParseError(line_number, f"cannot find an organization in the affiliation {line!r}")
+        return (ParsedAffiliation(role=line.strip()),)
 
     organization, short_name = _acronym(_strip_article(places[0]))
     parent = _acronym(_strip_article(places[1]))[0] if len(places) > 1 else None
@@ -120,6 +134,10 @@ def _plain(name: str) -> str:
     return name.replace("’", "'").casefold()
 
 
+def _known(text: str, known: set[str]) -> bool:
+    return _plain(_acronym(_strip_article(text))[0]) in known
+
+
 def _is_org(text: str, known: set[str]) -> bool:
     name = _acronym(_strip_article(text))[0]
     return _plain(name) in known or any(word in ORG_WORDS for word in re.split(r"[\s-]+", name))
@@ -139,13 +157,41 @@ def _acronym(text: str) -> tuple[str, str | None]:
 
 
 def _of_form(text: str, known: set[str]) -> tuple[str, str] | None:
-    """ "Director of Carnegie Europe" -> ("Director", "Carnegie Europe"), if the tail is an org."""
+    """ "Director of Carnegie Europe" -> ("Director", "Carnegie Europe"), if the tail is an org.
+    "Head of Programmes of the Nordic Foundation" and "Adviser to the Ministry of Finance" too:
+    after "of the" or "to the", a known name or one shaped like an organization's, the last
+    such split first ("Programmes of the ..." is not the organization)."""
+    # The last such split first: "Member of the Board of the Example Foundation".
+    for match in reversed(list(re.finditer(r" (?:of|to) (?=the )", text))):
+        tail = text[match.end() :]
+        if _org_shaped(tail, known):
+            return text[: match.start()], tail
     parts = text.split(" of ")
     for index in range(1, len(parts)):
         tail = " of ".join(parts[index:])
         if tail[:1].isupper() and _is_org(tail, known):
             return " of ".join(parts[:index]), tail
     return None
+
+
+def _org_shaped(text: str, known: set[str]) -> bool:
+    """A known name, or capitalised words (connectors such as "for" between them) holding an
+    institution noun, with at most an acronym in parentheses after them: "the Baltic
+    Institute for Strategic Dialogue (BISD)", not "the European Parliament (Greens/EFA)"."""
+    name = _strip_article(text)
+    if _plain(name) in known:
+        return True
+    if "(" in name:
+        bare, short = _acronym(name)
+        if short is None:
+            return False
+        name = bare
+    words = re.split(r"[\s-]+", name)
+    return (
+        words[0][:1].isupper()
+        and all(word[:1].isupper() or word in _CONNECTORS for word in words)
+        and any(word in ORG_WORDS for word in words)
+    )
 
 
 def _split_roles(role: str) -> list[str]:

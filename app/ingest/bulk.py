@@ -20,7 +20,6 @@ from app.ingest.document import AnnotatedDocument, ParsedAffiliation
 from app.ingest.load import Catalog, LoadReport, now
 from app.ingest.rows import (
     DocumentRows,
-    better_name,
     document_rows,
     search_row,
     unknown_organization,
@@ -64,7 +63,7 @@ def bulk_load(
         raise ValueError("bulk_load needs a database without roundups; use load to update")
     known = _known(session)
     with indexes_afterwards(session):
-        for batch in _batches(documents, known, batch_size):
+        for batch in _batches(documents, catalog, batch_size):
             _write_batch(session, batch, catalog, known, [report] * len(batch))
     _advance_sequences(session, known)
 
@@ -81,7 +80,7 @@ def insert_new(
         raise ValueError(f"roundup {found!r} is loaded already; use load to update it")
     known = _known(session)
     reports = [LoadReport() for _ in documents]
-    for batch in _batches(documents, known, len(documents) or 1):
+    for batch in _batches(documents, catalog, len(documents) or 1):
         _write_batch(session, batch, catalog, known, reports)
     _advance_sequences(session, known)
     return reports
@@ -96,7 +95,7 @@ class _Known:
     organizations: dict[str, int]
     unknown: dict[str, tuple[str | None, int | None]]
     experts: dict[str, tuple[int, str]]
-    affiliations: dict[tuple[int, int, str], int]
+    affiliations: dict[tuple[int, int | None, str], int]
     next_id: dict[str, int]
     slugs: dict[str, str] = field(default_factory=dict)
 
@@ -132,13 +131,13 @@ def _known(session: Session) -> _Known:
 
 
 def _batches(
-    documents: Iterable[AnnotatedDocument], known: _Known, size: int
+    documents: Iterable[AnnotatedDocument], catalog: Catalog, size: int
 ) -> Iterator[list[DocumentRows]]:
     """The rows of `documents` in lists of `size`, each checked to be new to the load."""
     slugs: set[str] = set()
     batch: list[DocumentRows] = []
     for document in documents:
-        rows = document_rows(document)
+        rows = document_rows(document, catalog)
         if rows.slug in slugs:
             raise ValueError(f"roundup {rows.slug!r} appears twice; use load")
         experts = [response.expert_slug for response in rows.responses]
@@ -330,7 +329,8 @@ def _search_documents(
 def _experts(
     session: Session, batch: list[DocumentRows], known: _Known, reports: list[LoadReport]
 ) -> None:
-    """Insert new experts; as `load` does, the fuller spelling wins (an update)."""
+    """Insert new experts; as `load` does, the curated name or else the fuller spelling wins
+    (an update)."""
     new: dict[str, str] = {}
     renamed: dict[int, str] = {}
     for doc, report in zip(batch, reports, strict=True):
@@ -338,12 +338,12 @@ def _experts(
             name, slug = response.expert_name, response.expert_slug
             if slug in known.experts:
                 expert_id, current = known.experts[slug]
-                if better_name(name, current):
+                if response.renames(current):
                     known.experts[slug] = (expert_id, name)
                     renamed[expert_id] = name
                     report.updated += 1
             elif slug in new:
-                if better_name(name, new[slug]):
+                if response.renames(new[slug]):
                     new[slug] = name
                     report.updated += 1
             else:
@@ -375,10 +375,16 @@ def _affiliations(
     for report, _, affiliation in printed:
         _organization_of(session, affiliation, catalog, known, report)
     keys = [
-        (expert_id, known.organizations[known.organization_slug(catalog, a.organization)], a.role)
+        (
+            expert_id,
+            None
+            if a.organization is None
+            else known.organizations[known.organization_slug(catalog, a.organization)],
+            a.role,
+        )
         for _, expert_id, a in printed
     ]
-    new: dict[tuple[int, int, str], LoadReport] = {}
+    new: dict[tuple[int, int | None, str], LoadReport] = {}
     for key, (report, _, _) in zip(keys, printed, strict=True):
         if key not in known.affiliations and key not in new:
             new[key] = report
@@ -403,6 +409,8 @@ def _organization_of(
     known: _Known,
     report: LoadReport,
 ) -> None:
+    if affiliation.organization is None:
+        return
     parent_id = None
     if affiliation.parent:
         _organization(session, affiliation.parent, None, None, catalog, known, report)

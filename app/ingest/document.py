@@ -13,7 +13,7 @@ class _Frozen(BaseModel):
 
 class ParsedAffiliation(_Frozen):
     role: str
-    organization: str
+    organization: str | None = None
     short_name: str | None = None
     parent: str | None = None
     city: str | None = None

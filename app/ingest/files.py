@@ -15,12 +15,14 @@ from app.ingest.parse import parse
 from app.ingest.rules import annotate_rules
 from app.ingest.specs import (
     AnnotationSpec,
+    ExpertSpec,
     OrganizationSpec,
     TagSpec,
     read_yaml,
     validate,
     validate_list,
 )
+from app.ingest.text import slugify
 
 
 def read_catalog(seed_dir: Path) -> Catalog:
@@ -28,7 +30,24 @@ def read_catalog(seed_dir: Path) -> Catalog:
     return Catalog(
         tags=tuple(validate_list(TagSpec, read_yaml(tags_path), tags_path)),
         organizations=tuple(validate_list(OrganizationSpec, read_yaml(orgs_path), orgs_path)),
+        experts=read_experts(seed_dir / "experts.yaml"),
     )
+
+
+def read_experts(path: Path) -> tuple[ExpertSpec, ...]:
+    """The curated expert aliases (optional file); a name that two entries claim is refused."""
+    if not path.exists():
+        return ()
+    experts = tuple(validate_list(ExpertSpec, read_yaml(path), path))
+    claimed: dict[str, str] = {}
+    for expert in experts:
+        for name in (expert.name, *expert.variants):
+            key = slugify(name)
+            if claimed.setdefault(key, expert.slug) != expert.slug:
+                raise SourceError(
+                    str(path), expert.line, f"{name!r} is already a name of {claimed[key]!r}"
+                )
+    return experts
 
 
 def source_files(paths: Iterable[Path]) -> list[Path]:

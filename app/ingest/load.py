@@ -16,12 +16,12 @@ from app.ingest.document import AnnotatedDocument, ParsedAffiliation
 from app.ingest.rows import (
     ArgumentRows,
     ResponseRows,
-    better_name,
     document_rows,
+    expert_slug,
     unknown_organization,
 )
 from app.ingest.rules import TagRule, tag_rules
-from app.ingest.specs import OrganizationSpec, TagSpec
+from app.ingest.specs import ExpertSpec, OrganizationSpec, TagSpec
 from app.ingest.text import slugify
 from app.models import (
     Affiliation,
@@ -68,13 +68,18 @@ class Catalog:
 
     tags: tuple[TagSpec, ...]
     organizations: tuple[OrganizationSpec, ...]
+    experts: tuple[ExpertSpec, ...] = ()
     _names: dict[str, str] = field(default_factory=dict, compare=False)
+    _experts: dict[str, ExpertSpec] = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
         for org in self.organizations:
             for name in (org.name, org.short_name, *org.aliases):
                 if name:
                     self._names[_normal(name)] = org.slug
+        for expert in self.experts:
+            for name in (expert.name, *expert.variants):
+                self._experts[_normal(name)] = expert
 
     @property
     def tag_slugs(self) -> set[str]:
@@ -98,6 +103,14 @@ class Catalog:
 
     def organization_slug(self, name: str) -> str:
         return self._names.get(_normal(name), slugify(name))
+
+    def expert(self, name: str) -> tuple[str, str | None]:
+        """The slug of the expert printed as `name`, and the canonical name if the curated
+        aliases (seed/experts.yaml) know it; else the slug of the name as printed."""
+        curated = self._experts.get(_normal(name))
+        if curated is None:
+            return expert_slug(name), None
+        return curated.slug, curated.name
 
 
 def _normal(name: str) -> str:
@@ -171,7 +184,7 @@ def _parents_first(organizations: tuple[OrganizationSpec, ...]) -> list[Organiza
 def load(session: Session, doc: AnnotatedDocument, catalog: Catalog, report: LoadReport) -> None:
     """Load one annotated roundup; re-loading the same document changes nothing."""
     before = (report.inserted, report.updated, report.deleted)
-    rows = document_rows(doc)
+    rows = document_rows(doc, catalog)
     values = dict(rows.article)
     article = upsert(
         session,
@@ -245,13 +258,14 @@ def _load_response(
 
 
 def _expert(session: Session, rows: ResponseRows, report: LoadReport) -> Expert:
-    """The expert printed as `rows.expert_name`: one row per slug (see `rows.better_name`)."""
+    """The expert of `rows`: one row per slug, named as `rows.renames` decides (the curated
+    name, else the fuller spelling)."""
     expert = session.exec(select(Expert).filter_by(slug=rows.expert_slug)).first()
     if expert is None:
         return upsert(
             session, Expert, {"slug": rows.expert_slug}, {"name": rows.expert_name}, report
         )
-    if better_name(rows.expert_name, expert.name):
+    if rows.renames(expert.name):
         expert.name = rows.expert_name
         session.flush()
         report.updated += 1
@@ -265,12 +279,15 @@ def _load_affiliation(
     catalog: Catalog,
     report: LoadReport,
 ) -> int:
-    parent_id = None
-    if printed.parent:
-        parent_id = _organization(session, printed.parent, None, None, catalog, report)
-    org_id = _organization(
-        session, printed.organization, printed.short_name, parent_id, catalog, report
-    )
+    org_id = None
+    if printed.organization is not None:
+        parent_id = None
+        if printed.parent:
+            parent_id = _organization(session, printed.parent, None, None, catalog, report)
+        org_id = _organization(
+            session, printed.organization, printed.short_name, parent_id, catalog, report
+        )
+    # A role without an organization is keyed by (expert, role): filter_by matches IS NULL.
     affiliation = upsert(
         session,
         Affiliation,

@@ -3,39 +3,58 @@
 The layout it reads (blank lines are optional everywhere; one line is one paragraph):
 
     # <comment>                             optional, only at the top of the file
+    {"authors": [...], ...}                 optional: a page's metadata block, skipped
     Source: <image credit>                  optional
-    <Series>: <Title>                       series prefix optional
+    <Series>: <Title>                       series prefix optional; repeats of it skipped
     <dek>                                   optional, one or more lines
-    Published on <Month D, YYYY>            optional when the caller supplies the date
+    <date line>                             optional when the caller supplies the date:
+                                            "Published on April 3, 2025", "Thursday,
+                                            September 15, 2022", "· June 27, 2024", a byline
+                                            glued to a date, "24/11/2022", ... (dates.py)
+    <the dek again>                         skipped (2016-era pages print it twice)
     <Expert name>                           } once per expert: name and affiliation on two
     <Role, Organization>                    } lines, or glued on one ("Jane DoeSenior Fellow,
     <answer paragraph>...                   } ..."), then the answer's paragraphs
     <Publisher> does not take institutional positions...   optional, may be glued on
 
-Inside answers, a "Tweet This" line and the pull quote above it, and "Read more" lines, are
-page furniture, not the expert's words: they are dropped.
+Page furniture inside answers is dropped (furniture.py): pull quotes, "Read more" lines,
+trailers, related-article cards, the quotation marks that wrap a whole answer.
 """
 
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from app.ingest.affiliations import ROLE_WORDS, split_affiliation
+from app.ingest.dates import find_date, read_date
 from app.ingest.document import ParsedResponse, RoundupDocument
 from app.ingest.errors import ParseError
+from app.ingest.furniture import (
+    Line,
+    is_noise,
+    unwrapped,
+    without_cards,
+    without_glued_name,
+    without_noise,
+)
 from app.ingest.limits import check_document, check_line
 from app.ingest.sentences import sentences
 from app.ingest.text import slugify
 
 SERIES = ("Taking the Pulse", "Judy Asks")
 _SOURCE = re.compile(r"Source:\s*(?P<credit>\S.*)")
-_DATE = re.compile(r"Published on\s+(?P<date>.*\S)")
+_PUBLISHED = re.compile(r"Published on\s+(?P<date>.*\S)")
 _DISCLAIMER_TAIL = "does not take institutional positions"
-_TWEET_THIS = re.compile(r"tweet this[.!]?", re.IGNORECASE)
-_READ_MORE = re.compile(
-    r"read more(?:\s*[:—–|-].*|\s+(?:about|from|on|at|in|here|of)\b.*)?", re.IGNORECASE
+# The series' boilerplate dek, in its three wordings.
+_BOILERPLATE = re.compile(
+    r"(?:A selection of|Every week,?(?: a selection of)?)(?: leading)? experts answers?\b.*"
 )
+_BYLINE_PREFIX = re.compile(r"(?:by|By|BY)\s+")
+# Between a name and an affiliation printed on one line.
+_SEPARATOR = re.compile(r"\s+[–—|]\s+|\s+,\s*|,{2,}\s*|\s{3,}")
+# An affiliation line never ends like a sentence.
+_SENTENCE_ENDS = (".", "?", "!", ":", "”", '"')
 _PARTICLES = frozenset("de van von der den da di du le la del bin al ter zu dos das".split())
 _NAME_CHARS = frozenset("’'.-")
 _QUESTION_END = re.compile(r"\?[”\"’']*$")
@@ -45,17 +64,11 @@ _QUESTION_WINDOW = 1000
 
 
 @dataclass(frozen=True)
-class _Line:
-    number: int
-    text: str
-
-
-@dataclass(frozen=True)
 class _Header:
     """An expert block's first line(s): the name and the affiliation as printed."""
 
-    name: _Line
-    affiliation: _Line
+    name: Line
+    affiliation: Line
     size: int
 
 
@@ -63,34 +76,58 @@ def parse(
     text: str,
     *,
     published_on: date | None = None,
+    title: str | None = None,
     organizations: Collection[str] = (),
 ) -> RoundupDocument:
-    """Parse one roundup. `published_on` fills in a missing date line; `organizations` are
-    known organization names that help split affiliation lines."""
+    """Parse one roundup. `published_on` fills in a missing date line, `title` a missing title
+    line (old pages that start at the series boilerplate); `organizations` are known
+    organization names that help split affiliation lines."""
     lines = _content_lines(text)
     if not lines:
         raise ParseError(1, "empty file: no title, no experts")
-    cursor = 0
+    cursor = _metadata_end(lines)
+    if cursor == len(lines):
+        raise ParseError(lines[-1].number, "empty file: no title, no experts")
     image_credit = None
-    if source := _SOURCE.fullmatch(lines[0].text):
-        image_credit = source["credit"]
-        cursor = 1
+    while cursor < len(lines) and (source := _SOURCE.fullmatch(lines[cursor].text)):
+        image_credit = image_credit or source["credit"]  # captions may be printed 2-3 times
+        cursor += 1
     if cursor == len(lines):
         raise ParseError(lines[-1].number, "no title after the source credit")
-    title_line = lines[cursor]
+    if title is not None and lines[cursor].text != title:
+        title_line = Line(lines[cursor].number, title)  # the caller's: the text has none
+    elif _BOILERPLATE.fullmatch(lines[cursor].text):
+        raise ParseError(
+            lines[cursor].number,
+            "no title: the text starts with the series boilerplate; put the title on a line"
+            " before it",
+        )
+    else:
+        title_line = lines[cursor]
+        cursor += 1
     series, title_rest = _split_series(title_line.text)
-    cursor += 1
 
-    dek_lines: list[_Line] = []
+    dek_lines: list[Line] = []
     found_date: date | None = None
     while cursor < len(lines) and _header(lines, cursor) is None:
         line = lines[cursor]
         cursor += 1
-        if match := _DATE.fullmatch(line.text):
-            found_date = _read_date(match["date"], line.number)
+        if (printed := _date_of(line)) is not None:
+            found_date = printed
             break
-        dek_lines.append(line)
-    dek = "\n\n".join(line.text for line in _without_noise(dek_lines)) or None
+        if line.text != title_line.text and not _is_byline(line.text):
+            dek_lines.append(line)
+    kept_dek = without_noise(dek_lines)
+    dek = "\n\n".join(line.text for line in kept_dek) or None
+    # After the date, a repeat of the dek (or of the title) is page furniture, and so is a
+    # second date (a repost's own).
+    repeated = {line.text for line in kept_dek} | {title_line.text}
+    while cursor < len(lines) and (
+        lines[cursor].text in repeated
+        or _BOILERPLATE.fullmatch(lines[cursor].text)
+        or (found_date is not None and _is_date_line(lines[cursor].text))
+    ):
+        cursor += 1
 
     if cursor == len(lines):
         raise ParseError(lines[-1].number, "no expert blocks found (expected a name line)")
@@ -119,14 +156,14 @@ def parse(
     return document
 
 
-def _content_lines(text: str) -> list[_Line]:
+def _content_lines(text: str) -> list[Line]:
     """Non-blank lines, stripped, with their 1-based numbers; leading '#' comments skipped."""
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     lines = []
     for number, line in enumerate(text.split("\n"), start=1):
         check_line(number, line)
         if line.strip():
-            lines.append(_Line(number, line.strip()))
+            lines.append(Line(number, line.strip()))
     while lines and lines[0].text.startswith("#"):
         lines.pop(0)
     return lines
@@ -139,13 +176,52 @@ def _split_series(title: str) -> tuple[str | None, str]:
     return None, title
 
 
-def _read_date(value: str, line: int) -> date:
-    try:
-        return datetime.strptime(value, "%B %d, %Y").date()
-    except ValueError:
-        raise ParseError(
-            line, f"cannot read the date {value!r}; expected 'Month D, YYYY'"
-        ) from None
+def _metadata_end(lines: list[Line]) -> int:
+    """Past a JSON metadata block printed before the page ({"authors": [...], ...})."""
+    if not lines[0].text.startswith("{"):
+        return 0
+    for index, line in enumerate(lines):
+        if line.text.endswith("}"):
+            return index + 1
+    return 0
+
+
+def _date_of(line: Line) -> date | None:
+    """The publication date, if `line` is a date line: a date alone or after "Published on",
+    "·" or a byline ("Judy DempseyThursday, September 15, 2022")."""
+    if match := _PUBLISHED.fullmatch(line.text):
+        found = find_date(match["date"])
+        value = read_date(found[1]) if found is not None and not found[0] else None
+        if value is None:
+            raise ParseError(
+                line.number, f"cannot read the date {match['date']!r}; expected 'Month D, YYYY'"
+            )
+        return value
+    found = find_date(line.text)
+    if found is None or not _is_date_prefix(found[0]):
+        return None
+    value = read_date(found[1])
+    if value is None:
+        raise ParseError(line.number, f"cannot read the date {found[1]!r}")
+    return value
+
+
+def _is_date_line(text: str) -> bool:
+    found = find_date(text)
+    return found is not None and _is_date_prefix(found[0]) and read_date(found[1]) is not None
+
+
+def _is_date_prefix(prefix: str) -> bool:
+    prefix = prefix.strip(" ·|,")
+    return not prefix or _is_byline(prefix) or _looks_like_name(prefix)
+
+
+def _is_byline(text: str) -> bool:
+    """An editor's byline line: "by Judy Dempsey", "JUDY DEMPSEY"."""
+    name = _BYLINE_PREFIX.sub("", text, count=1)
+    if name != text:
+        return _looks_like_name(name)
+    return text.isupper() and _looks_like_name(text)
 
 
 def _question(title_rest: str, dek: str | None, line: int) -> str:
@@ -171,10 +247,6 @@ def _publisher(disclaimer: str | None) -> str | None:
     return disclaimer.split(" does not take", 1)[0]
 
 
-def _is_noise(text: str) -> bool:
-    return bool(_TWEET_THIS.fullmatch(text) or _READ_MORE.fullmatch(text))
-
-
 def _looks_like_name(text: str) -> bool:
     """2-5 capitalised words (particles such as 'van' or 'de' allowed), accents included."""
     if len(text) > 60:  # cheap tests first: this runs for every line and every seam
@@ -190,7 +262,7 @@ def _looks_like_name(text: str) -> bool:
     return (
         len(capitalised) >= 2
         and all(word in capitalised or word in _PARTICLES for word in words)
-        and not _is_noise(text)
+        and not is_noise(text)
     )
 
 
@@ -203,28 +275,57 @@ def _is_name_word(word: str) -> bool:
 def _looks_like_affiliation(text: str) -> bool:
     return (
         len(text) <= 300
-        and not text.endswith((".", "?", "!", ":", "”", '"'))
+        and not text.endswith(_SENTENCE_ENDS)
         and len(text.split()) <= 40
         and not _looks_like_name(text)
-        and not _is_noise(text)
-        and _DATE.fullmatch(text) is None
+        and not is_noise(text)
+        and find_date(text) is None
     )
 
 
-def _header(lines: list[_Line], index: int) -> _Header | None:
+def _header(lines: list[Line], index: int) -> _Header | None:
     """The expert block starting at `lines[index]`, if one does."""
     line = lines[index]
     if _looks_like_name(line.text):
         if index + 1 < len(lines) and _looks_like_affiliation(lines[index + 1].text):
             return _Header(name=line, affiliation=lines[index + 1], size=2)
         return None
-    glued = _split_glued(line.text)
+    glued = _split_glued(line.text) or _split_separated(line.text)
     if glued is None:
         return None
     name, affiliation = glued
-    return _Header(
-        name=_Line(line.number, name), affiliation=_Line(line.number, affiliation), size=1
-    )
+    return _Header(name=Line(line.number, name), affiliation=Line(line.number, affiliation), size=1)
+
+
+def _split_separated(text: str) -> tuple[str, str] | None:
+    """A name and an affiliation on one line with a separator: "Jane Doe – Senior fellow at X",
+    "Jane Doe , Senior ...", "Jane Doe,,,,,Senior ...", "JANE DOE   SENIOR FELLOW, X", or a
+    space ("Jane Doe Director of X"). The affiliation must start with a role word, since any
+    short line would otherwise pass for one, and after a mere space it must name an
+    organization too ("The EU Commission President said so" is not a header)."""
+    if len(text) > 360 or text.endswith(_SENTENCE_ENDS):  # cheap: most lines are sentences
+        return None
+    candidates: list[tuple[str, str, bool]] = []
+    if separator := _SEPARATOR.search(text[:80]):  # after a name: 60 characters at most
+        candidates.append((text[: separator.start()], text[separator.end() :], False))
+    words = text.split(" ")
+    for index in range(2, min(6, len(words))):
+        if words[index].rstrip(",:").title() in ROLE_WORDS:
+            candidates.append((" ".join(words[:index]), " ".join(words[index:]), True))
+            break
+    for name, affiliation, needs_organization in candidates:
+        if (
+            _looks_like_name(name)
+            and name.split(" ", 1)[0].title() not in ROLE_WORDS
+            and affiliation.split(" ", 1)[0].rstrip(",:").title() in ROLE_WORDS
+            and _looks_like_affiliation(affiliation)
+            and not (
+                needs_organization
+                and all(a.organization is None for a in split_affiliation(affiliation, 0))
+            )
+        ):
+            return name, affiliation
+    return None
 
 
 def _split_glued(text: str) -> tuple[str, str] | None:
@@ -256,8 +357,9 @@ def _split_glued(text: str) -> tuple[str, str] | None:
 
 
 def _read_blocks(
-    lines: list[_Line], organizations: Collection[str]
+    lines: list[Line], organizations: Collection[str]
 ) -> tuple[list[ParsedResponse], str | None]:
+    lines = without_cards(lines)
     headers: list[tuple[int, _Header]] = []
     index = 0
     while index < len(lines):
@@ -285,37 +387,28 @@ def _read_blocks(
                 name.number, f"expert {name.text!r} appears twice (first on line {seen[key]})"
             )
         seen[key] = name.number
-        paragraphs = _without_noise(lines[start + header.size : end])
+        paragraphs = without_noise(lines[start + header.size : end])
         if n + 1 == len(headers):
             paragraphs, disclaimer = _split_disclaimer(paragraphs)
-        if not paragraphs:
+        texts = unwrapped([line.text for line in paragraphs])
+        if texts:
+            texts[0] = without_glued_name(texts[0], name.text)
+        texts = [text for text in texts if text]
+        if not texts:
             raise ParseError(name.number, f"expert {name.text!r} has no answer paragraphs")
         responses.append(
             ParsedResponse(
                 expert_name=name.text,
                 affiliation_line=affiliation.text,
                 affiliations=split_affiliation(affiliation.text, affiliation.number, organizations),
-                paragraphs=tuple(paragraph.text for paragraph in paragraphs),
+                paragraphs=tuple(texts),
                 line=name.number,
             )
         )
     return responses, disclaimer
 
 
-def _without_noise(lines: list[_Line]) -> list[_Line]:
-    """Drop "Read more" lines, and each "Tweet This" line with the pull quote above it."""
-    kept: list[_Line] = []
-    for line in lines:
-        if _TWEET_THIS.fullmatch(line.text):
-            if not kept:
-                raise ParseError(line.number, "'Tweet This' with no pull quote above it")
-            kept.pop()
-        elif not _READ_MORE.fullmatch(line.text):
-            kept.append(line)
-    return kept
-
-
-def _split_disclaimer(paragraphs: list[_Line]) -> tuple[list[_Line], str | None]:
+def _split_disclaimer(paragraphs: list[Line]) -> tuple[list[Line], str | None]:
     """Separate the publisher's closing disclaimer, even when glued onto the last paragraph."""
     for index, paragraph in enumerate(paragraphs):
         start = _disclaimer_start(paragraph.text)
@@ -327,7 +420,7 @@ def _split_disclaimer(paragraphs: list[_Line]) -> tuple[list[_Line], str | None]
         )
         kept = paragraphs[:index]
         if before:
-            kept.append(_Line(paragraph.number, before))
+            kept.append(Line(paragraph.number, before))
         return kept, disclaimer
     return paragraphs, None
 

@@ -2,13 +2,16 @@
 writer (bulk.py) both write, so that the two cannot drift apart."""
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.ingest.document import AnnotatedDocument, AnnotatedResponse, ParsedAffiliation
 from app.ingest.text import slugify, word_count
 from app.models import SearchKind
 from app.search.index import article_text_of
 from app.search.text import terms
+
+if TYPE_CHECKING:
+    from app.ingest.load import Catalog
 
 
 @dataclass(frozen=True)
@@ -23,11 +26,23 @@ class ArgumentRows:
 class ResponseRows:
     expert_slug: str
     expert_name: str
+    """The expert's name to keep: the curated canonical one (seed/experts.yaml), else the
+    name as printed."""
+    curated: bool
+    """Whether the curated aliases know the printed name."""
     values: dict[str, Any]
-    """The response's columns but `id`, `article_id` and `expert_id`."""
+    """The response's columns but `id`, `article_id` and `expert_id` (the name as printed,
+    `printed_name`, included)."""
     affiliations: tuple[ParsedAffiliation, ...]
     """As printed, in order: the `response_affiliation` rows, by position."""
     arguments: tuple[ArgumentRows, ...]
+
+    def renames(self, current: str) -> bool:
+        """Whether the expert row now named `current` (same slug) takes `expert_name`: the
+        curated name always, else the fuller spelling (`better_name`)."""
+        if self.curated:
+            return current != self.expert_name
+        return better_name(self.expert_name, current)
 
 
 @dataclass(frozen=True)
@@ -39,7 +54,7 @@ class DocumentRows:
     responses: tuple[ResponseRows, ...]
 
 
-def document_rows(doc: AnnotatedDocument) -> DocumentRows:
+def document_rows(doc: AnnotatedDocument, catalog: "Catalog") -> DocumentRows:
     parsed = doc.document
     return DocumentRows(
         slug=parsed.slug,
@@ -58,18 +73,21 @@ def document_rows(doc: AnnotatedDocument) -> DocumentRows:
         },
         search_text=article_text_of(parsed.title, parsed.dek),
         responses=tuple(
-            _response_rows(position, response)
+            _response_rows(position, response, catalog)
             for position, response in enumerate(doc.responses, start=1)
         ),
     )
 
 
-def _response_rows(position: int, annotated: AnnotatedResponse) -> ResponseRows:
+def _response_rows(position: int, annotated: AnnotatedResponse, catalog: "Catalog") -> ResponseRows:
     parsed = annotated.parsed
+    slug, canonical = catalog.expert(parsed.expert_name)
     return ResponseRows(
-        expert_slug=expert_slug(parsed.expert_name),
-        expert_name=parsed.expert_name,
+        expert_slug=slug,
+        expert_name=parsed.expert_name if canonical is None else canonical,
+        curated=canonical is not None,
         values={
+            "printed_name": parsed.expert_name,
             "position": position,
             "affiliation_line": parsed.affiliation_line,
             "body": parsed.body,

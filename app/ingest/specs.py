@@ -71,6 +71,14 @@ class OrganizationSpec(_Spec):
     aliases: tuple[str, ...] = ()
 
 
+class ExpertSpec(_Spec):
+    """An expert printed under several names (seed/experts.yaml)."""
+
+    slug: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
+    name: str = Field(description="The canonical name, shown by the API.")
+    variants: tuple[str, ...] = Field(default=(), description="Other names as printed.")
+
+
 class ArgumentSpec(_Spec):
     text: str = Field(min_length=1)
     kind: ArgumentKind

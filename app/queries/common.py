@@ -83,7 +83,7 @@ def printed_affiliations_of(responses: Any) -> Any:
         )
         .join(_PRINTED, _PRINTED.c.response_id == RESPONSE.c.id)
         .join(_AFFILIATION, _AFFILIATION.c.id == _PRINTED.c.affiliation_id)
-        .join(_ORGANIZATION, _ORGANIZATION.c.id == _AFFILIATION.c.organization_id)
+        .outerjoin(_ORGANIZATION, _ORGANIZATION.c.id == _AFFILIATION.c.organization_id)
         .outerjoin(_PARENT, _PARENT.c.id == _ORGANIZATION.c.parent_id)
         .order_by(_PRINTED.c.response_id, _PRINTED.c.position)
     )
@@ -113,7 +113,10 @@ def organization_data(slug: str, name: str, short_name: str | None, kind: str) -
 
 def printed_affiliation_data(row: Mapping[Any, Any]) -> dict[str, Any]:
     """A PrintedAffiliation as plain data, from a row of `role`, the organization's `slug`,
-    `name`, `short_name`, `kind`, and its parent's (`parent_slug`, ...; NULL when none)."""
+    `name`, `short_name`, `kind` (NULL for a role printed with no organization), and its
+    parent's (`parent_slug`, ...; NULL when none)."""
+    if row["slug"] is None:
+        return {"role": row["role"], "organization": None}
     organization = organization_data(row["slug"], row["name"], row["short_name"], row["kind"])
     parent = row["parent_slug"]
     organization["parent"] = (
@@ -169,8 +172,10 @@ def known_tags(session: Session, slugs: Sequence[str]) -> set[str]:
 
 
 def organization_with_parent(
-    organization: Organization, parent: Organization | None
-) -> OrganizationWithParent:
+    organization: Organization | None, parent: Organization | None
+) -> OrganizationWithParent | None:
+    if organization is None:
+        return None
     return OrganizationWithParent(
         slug=organization.slug,
         name=organization.name,

@@ -52,7 +52,10 @@ def records(session: Session) -> Iterator[dict[str, Any]]:
                 "expert": expert,
                 **response,
                 "affiliations": [
-                    {"role": a["role"], "organization": a["organization"]["slug"]}
+                    {
+                        "role": a["role"],
+                        "organization": a["organization"] and a["organization"]["slug"],
+                    }
                     for a in response["affiliations"]
                 ],
             }

@@ -102,7 +102,7 @@ def expert_detail(session: Session, expert: Expert) -> ExpertDetail:
     parent = aliased(Organization)
     printed = session.exec(
         select(Affiliation, Organization, parent, Article)
-        .join(Organization, col(Organization.id) == Affiliation.organization_id)
+        .outerjoin(Organization, col(Organization.id) == Affiliation.organization_id)
         .outerjoin(parent, col(parent.id) == Organization.parent_id)
         .join(ResponseAffiliation, col(ResponseAffiliation.affiliation_id) == Affiliation.id)
         .join(Response, col(Response.id) == ResponseAffiliation.response_id)
@@ -129,11 +129,13 @@ def expert_detail(session: Session, expert: Expert) -> ExpertDetail:
         slug=expert.slug,
         name=expert.name,
         response_count=len(responses),
+        names=list(dict.fromkeys(response.printed_name for response, _ in responses)),
         affiliations=list(history.values()),
         responses=[
             ExpertResponse(
                 article=ArticleRef.model_validate(article),
                 position=response.position,
+                printed_name=response.printed_name,
                 affiliation_line=response.affiliation_line,
                 stance=response.stance,
                 stance_phrase=response.stance_phrase,

@@ -42,7 +42,9 @@ def stats(session: Session) -> Stats:
     by_series: dict[str | None, list[tuple[int, Stance]]] = defaultdict(list)
     for response, series in answers:
         answer = (response.article_id, Stance(response.stance))
-        for kind in sorted(kinds[row_id(response)]):
+        # An answer printed with no organization at all counts in the null group.
+        groups: list[str | None] = [*sorted(kinds[row_id(response)])] or [None]
+        for kind in groups:
             by_kind[kind].append(answer)
         by_series[series].append(answer)
     return Stats(
@@ -71,7 +73,8 @@ def _top_level_kinds(session: Session) -> dict[int, set[str]]:
             Affiliation, col(Affiliation.id) == ResponseAffiliation.affiliation_id
         )
     ).all():
-        kinds[response_id].add(root_kind(org_id))
+        if org_id is not None:
+            kinds[response_id].add(root_kind(org_id))
     return kinds
 
 

@@ -6,6 +6,7 @@ import socket
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import httpx
@@ -60,10 +61,9 @@ def free_port() -> int:
     raise RuntimeError(f"no free port in {PORTS.start}-{PORTS.stop - 1}")
 
 
-@pytest.fixture(scope="package")
-def live_server(database_url: str, engine: Engine) -> Iterator[str]:
-    """`roundup serve` in its own process on the session's (seeded) test database."""
-    del engine  # requested so the database is migrated and seeded first
+@contextmanager
+def serve(database_url: str) -> Iterator[str]:
+    """`roundup serve` in its own process on `database_url`; its base URL."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     port = free_port()
     base_url = f"http://{HOST}:{port}"
@@ -86,6 +86,14 @@ def live_server(database_url: str, engine: Engine) -> Iterator[str]:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+@pytest.fixture(scope="package")
+def live_server(database_url: str, engine: Engine) -> Iterator[str]:
+    """The server on the session's (seeded) test database."""
+    del engine  # requested so the database is migrated and seeded first
+    with serve(database_url) as base_url:
+        yield base_url
 
 
 @pytest.fixture(scope="package")
@@ -136,9 +144,7 @@ class Explorer:
         assert self.foreign_requests == []
 
 
-def _open_explorer(
-    browser: Browser, live_server: str, viewport: ViewportSize
-) -> Iterator[Explorer]:
+def open_explorer(browser: Browser, live_server: str, viewport: ViewportSize) -> Iterator[Explorer]:
     context = browser.new_context(viewport=viewport)
     context.set_default_timeout(15_000)
     context.add_init_script(CSP_RECORDER)
@@ -164,9 +170,9 @@ def _open_explorer(
 
 @pytest.fixture
 def explorer(browser: Browser, live_server: str) -> Iterator[Explorer]:
-    yield from _open_explorer(browser, live_server, DESKTOP)
+    yield from open_explorer(browser, live_server, DESKTOP)
 
 
 @pytest.fixture
 def phone(browser: Browser, live_server: str) -> Iterator[Explorer]:
-    yield from _open_explorer(browser, live_server, PHONE)
+    yield from open_explorer(browser, live_server, PHONE)

@@ -270,13 +270,24 @@ export async function tag(params, signal) {
   };
 }
 
+// A role printed with no organization ("Journalist and author") is shown alone.
+function affiliationText(aff) {
+  if (!aff.organization) return aff.role;
+  const parent = aff.organization.parent ? `, ${aff.organization.parent.name}` : "";
+  return `${aff.role}, ${aff.organization.name}${parent}`;
+}
+
 export async function expert(params, signal) {
   const detail = await api.expert(params.get("expert"), signal);
+  const otherNames = detail.names.filter((name) => name !== detail.name);
   return {
     title: detail.name,
     nodes: [
       backToRoundups(),
       heading(detail.name),
+      otherNames.length
+        ? h("p", { class: "also-printed" }, `Also printed as ${otherNames.join(", ")}`)
+        : "",
       h(
         "section",
         { "aria-labelledby": "affiliations-heading" },
@@ -288,8 +299,7 @@ export async function expert(params, signal) {
             h(
               "li",
               {},
-              `${aff.role}, ${aff.organization.name}`,
-              aff.organization.parent ? `, ${aff.organization.parent.name}` : "",
+              affiliationText(aff),
               h(
                 "span",
                 { class: "count" },

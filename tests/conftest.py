@@ -79,6 +79,18 @@ def client(session: Session) -> Iterator[TestClient]:
 
 
 @pytest.fixture
+def engines(tmp_path: Path) -> Iterator[tuple[Engine, Engine]]:
+    """Two new, migrated databases on the engine under test, to compare two ways of loading."""
+    with scratch_database(tmp_path) as first, scratch_database(tmp_path) as second:
+        migrate(first)
+        migrate(second)
+        engines = build_engine(first), build_engine(second)
+        yield engines
+        for engine in engines:
+            engine.dispose()
+
+
+@pytest.fixture
 def seed_copy(tmp_path: Path) -> Path:
     """A writable copy of seed/ for tests that change sources or annotations."""
     import shutil

@@ -1,14 +1,11 @@
 """bulk_load writes exactly the rows that load writes, and refuses a database with roundups."""
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine, inspect, select
 from sqlmodel import Session
 
-from app.db import build_engine
 from app.ingest import deferred
 from app.ingest.bulk import bulk_load, insert_new
 from app.ingest.document import AnnotatedDocument, ParsedAffiliation
@@ -19,21 +16,9 @@ from app.models import metadata
 from app.search.query import parse_query
 from app.search.sql import scored_matches
 from bench import corpus
-from tests.databases import migrate, scratch_database
 from tests.snapshots import natural_snapshot, snapshot
 
 LOADED_AT = list(metadata.tables["article"].columns.keys()).index("loaded_at")
-
-
-@pytest.fixture
-def engines(tmp_path: Path) -> Iterator[tuple[Engine, Engine]]:
-    with scratch_database(tmp_path) as first, scratch_database(tmp_path) as second:
-        migrate(first)
-        migrate(second)
-        engines = build_engine(first), build_engine(second)
-        yield engines
-        for engine in engines:
-            engine.dispose()
 
 
 def accented(name: str) -> str:

@@ -11,7 +11,6 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from app.db import build_engine
 from app.ingest import importer, pool
 from app.ingest.document import AnnotatedDocument
 from app.ingest.importer import (
@@ -25,22 +24,10 @@ from app.ingest.load import Catalog
 from app.ingest.pool import Parsed, Setup, Work
 from bench import texts
 from tests.conftest import SEED_DIR
-from tests.databases import migrate, scratch_database
 from tests.snapshots import natural_snapshot
 from tests.test_importer import CATALOG, JUDY
 
 FILES = MANY_FILES + 4
-
-
-@pytest.fixture
-def engines(tmp_path: Path) -> Iterator[tuple[Engine, Engine]]:
-    with scratch_database(tmp_path) as first, scratch_database(tmp_path) as second:
-        migrate(first)
-        migrate(second)
-        engines = build_engine(first), build_engine(second)
-        yield engines
-        for engine in engines:
-            engine.dispose()
 
 
 def _transaction(engine: Engine) -> Transaction:

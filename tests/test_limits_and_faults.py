@@ -184,7 +184,7 @@ def test_the_rate_limit_table_keeps_the_most_recent_clients() -> None:
     assert len(bucket.buckets) == 100
     # The last 99 addresses (901 to 999) and the throttled client, in the order last seen.
     kept = [f"10.0.{n // 256}.{n % 256}" for n in range(901, 1000)]
-    assert list(bucket.buckets) == kept[:90] + ["throttled"] + kept[90:]
+    assert list(bucket.buckets) == [*kept[:90], "throttled", *kept[90:]]
 
 
 def test_a_new_address_costs_the_same_with_a_full_table() -> None:

@@ -11,6 +11,7 @@ import logging
 import math
 import time
 import weakref
+from collections import OrderedDict
 from collections.abc import Callable
 from urllib.parse import unquote_to_bytes
 
@@ -169,7 +170,12 @@ def _target_problem(raw: bytes, *, is_query: bool) -> str | None:
 
 class RateLimit:
     """Token bucket per client IP (per process): `per_minute` requests, bursts of as many.
-    Over the limit: 429 problem with Retry-After. Health probes are exempt."""
+    Over the limit: 429 problem with Retry-After. Health probes are exempt.
+
+    The buckets are kept in the order their clients were last seen: clients whose buckets
+    have refilled are dropped from the front (they are as if never seen), and past
+    MAX_CLIENTS the least recently seen client is dropped, so the table is bounded and each
+    request costs O(1) (amortized) however many addresses a client sends from."""
 
     EXEMPT = ("/healthz", "/readyz")
     MAX_CLIENTS = 10_000
@@ -181,7 +187,7 @@ class RateLimit:
         self.capacity = float(per_minute)
         self.rate = per_minute / 60.0
         self.clock = clock
-        self.buckets: dict[str, tuple[float, float]] = {}
+        self.buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or self.rate <= 0 or scope["path"] in self.EXEMPT:
@@ -205,20 +211,25 @@ class RateLimit:
     def _take(self, key: str) -> float:
         """Take a token for `key`: 0 if granted, else the seconds until one is available."""
         now = self.clock()
-        tokens, last = self.buckets.get(key, (self.capacity, now))
+        self._forget_idle(now)
+        tokens, last = self.buckets.pop(key, (self.capacity, now))
         tokens = min(self.capacity, tokens + (now - last) * self.rate)
+        if len(self.buckets) >= self.MAX_CLIENTS:
+            self.buckets.popitem(last=False)
         if tokens < 1:
             self.buckets[key] = (tokens, now)
             return (1 - tokens) / self.rate
-        if len(self.buckets) >= self.MAX_CLIENTS and key not in self.buckets:
-            self._forget_idle(now)
         self.buckets[key] = (tokens - 1, now)
         return 0.0
 
     def _forget_idle(self, now: float) -> None:
-        """Drop clients whose buckets have refilled: they are as if never seen."""
+        """Drop the least recently seen clients while their buckets have refilled."""
         full_after = self.capacity / self.rate
-        self.buckets = {k: v for k, v in self.buckets.items() if now - v[1] < full_after}
+        while self.buckets:
+            _, (_, last) = next(iter(self.buckets.items()))
+            if now - last < full_after:
+                return
+            self.buckets.popitem(last=False)
 
 
 class AllowedMethods:

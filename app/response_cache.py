@@ -12,7 +12,10 @@ versions are dropped when it changes. The cache holds at most `max_entries` entr
 `max_bytes`, counting each whole entry (key, headers, body and an allowance for the objects
 holding them), least recently used first out. A matching If-None-Match is answered 304 from
 the entry's ETag, with the headers the application sends with a 304; If-Modified-Since alone
-goes to the application. With the setting off, or when the version cannot be read, requests
+goes to the application, and so does a request with Range or If-Range (the dump answers it
+with a part of its file). Spellings of one path (`/v1/dump`, `/v1/%64ump`) are kept apart:
+the raw path is what the target checks read, and each spelling is one more entry under the
+same caps. With the setting off, or when the version cannot be read, requests
 pass straight through.
 """
 
@@ -116,6 +119,9 @@ class ResponseCache:
         headers = dict(reversed(scope["headers"]))
         if b"if-modified-since" in headers and b"if-none-match" not in headers:
             await self.app(scope, receive, send)  # answered by app.caching, from the data
+            return
+        if b"range" in headers or b"if-range" in headers:
+            await self.app(scope, receive, send)  # a 206 or 416 is the file's, not an entry's
             return
         accept = headers.get(b"accept", b"").decode("latin-1")
         key = (

@@ -1,7 +1,9 @@
 """/v1/dump is built once per data version, in the background, and served as a file."""
 
+import os
+import stat
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -100,3 +102,109 @@ def test_a_slow_build_runs_once_while_requests_get_a_503(
     time.sleep(1.2)
     assert client.get("/v1/dump").status_code == 200
     assert len(builds) == 1
+
+
+def _folder(tmp_path: Path) -> Path:
+    """The database's folder under the cache directory (made by a first GET)."""
+    [folder] = (tmp_path / "dumps").iterdir()
+    return folder
+
+
+def test_the_cache_folders_are_private(
+    client: TestClient, builds: list[float], tmp_path: Path
+) -> None:
+    assert client.get("/v1/dump").status_code == 200
+    root = tmp_path / "dumps"
+    assert stat.S_IMODE(root.stat().st_mode) == 0o700
+    assert stat.S_IMODE(_folder(tmp_path).stat().st_mode) == 0o700
+
+
+def _writable_by_all(root: Path) -> None:
+    root.mkdir(mode=0o777)
+    root.chmod(0o777)
+
+
+def _symlink(root: Path) -> None:
+    (root.parent / "elsewhere").mkdir(mode=0o700)
+    root.symlink_to(root.parent / "elsewhere")
+
+
+def _someone_elses(root: Path) -> None:
+    root.mkdir(mode=0o755)
+    os.chown(root, 65534, 65534)
+
+
+def _a_file(root: Path) -> None:
+    root.write_text("")
+
+
+@pytest.mark.parametrize(
+    ("make", "reason"),
+    [
+        (_writable_by_all, "can be written by others (mode 777)"),
+        (_symlink, "is a symlink"),
+        pytest.param(
+            _someone_elses,
+            "is owned by user 65534, not this user",
+            marks=pytest.mark.skipif(os.geteuid() != 0, reason="chown needs root"),
+        ),
+        (_a_file, "is not a directory"),
+    ],
+)
+def test_a_cache_folder_others_could_write_is_refused(
+    client: TestClient,
+    builds: list[float],
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    make: Callable[[Path], None],
+    reason: str,
+) -> None:
+    root = tmp_path / "dumps"
+    make(root)
+    response = client.get("/v1/dump")
+    assert response.status_code == 503
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json() == {
+        "type": "about:blank",
+        "title": "Service Unavailable",
+        "status": 503,
+        "detail": "The dump cannot be served: its cache folder is not private to the server.",
+        "instance": "/v1/dump",
+    }
+    assert builds == []
+    assert [r.getMessage() for r in caplog.records if r.levelname == "ERROR"] == [
+        f"dump not served: ROUNDUP_DUMP_CACHE_DIR is not private: {root} {reason}"
+    ]
+
+
+def test_planted_symlinks_are_not_followed(
+    client: TestClient, builds: list[float], tmp_path: Path
+) -> None:
+    """A symlink as the lock file, or as a dump with its digest, is neither written through
+    nor served."""
+    assert client.get("/v1/dump").status_code == 200
+    folder = _folder(tmp_path)
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    [built] = folder.glob("*.gz")
+    for name in (".lock", built.name):
+        (folder / name).unlink()
+        (folder / name).symlink_to(victim)
+    builds.clear()
+    response = client.get("/v1/dump")
+    assert response.status_code == 503  # the build refused to open the lock
+    assert response.content != b"precious"
+    assert victim.read_text() == "precious"
+    assert builds == []
+
+
+def test_a_killed_build_leaves_no_file_behind(
+    client: TestClient, builds: list[float], tmp_path: Path
+) -> None:
+    assert client.get("/v1/dump").status_code == 200
+    folder = _folder(tmp_path)
+    (folder / ".building-killed").write_bytes(b"half a dump")
+    for old in folder.glob("*roundup-dump*"):
+        old.unlink()  # as after a new load: the next GET builds again
+    assert client.get("/v1/dump").status_code == 200
+    assert sorted(p.name for p in folder.iterdir() if p.name.startswith(".")) == [".lock"]

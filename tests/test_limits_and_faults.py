@@ -166,6 +166,45 @@ def test_token_bucket_refills_per_client() -> None:
     assert sorted(bucket.buckets) == ["c"]
 
 
+def _no_app() -> RateLimit:
+    async def app(scope: Any, receive: Any, send: Any) -> None:  # pragma: no cover - unused
+        pass
+
+    return RateLimit(app, per_minute=60, clock=lambda: 1000.0)
+
+
+def test_the_rate_limit_table_keeps_the_most_recent_clients() -> None:
+    bucket = _no_app()
+    bucket.MAX_CLIENTS = 100
+    assert [bucket._take("throttled") for _ in range(60)] == [0.0] * 60
+    for n in range(1000):
+        assert bucket._take(f"10.0.{n // 256}.{n % 256}") == 0.0
+        if n % 10 == 0:
+            assert bucket._take("throttled") > 0  # seen again: kept, and still throttled
+    assert len(bucket.buckets) == 100
+    # The last 99 addresses (901 to 999) and the throttled client, in the order last seen.
+    kept = [f"10.0.{n // 256}.{n % 256}" for n in range(901, 1000)]
+    assert list(bucket.buckets) == [*kept[:90], "throttled", *kept[90:]]
+
+
+def test_a_new_address_costs_the_same_with_a_full_table() -> None:
+    """Each address beyond a full table used to copy the whole table (10,000 entries)."""
+
+    def cost(bucket: RateLimit, first: int) -> float:
+        started = time.process_time()
+        for n in range(first, first + 2000):
+            bucket._take(f"a{n}")
+        return time.process_time() - started
+
+    empty = cost(_no_app(), 0)
+    full = _no_app()
+    for n in range(full.MAX_CLIENTS):
+        full._take(f"a{n}")
+    at_the_cap = cost(full, full.MAX_CLIENTS)
+    assert len(full.buckets) == full.MAX_CLIENTS
+    assert at_the_cap < 5 * empty + 0.01
+
+
 @pytest.mark.parametrize(
     ("accept", "offered", "chosen"),
     [

@@ -1,12 +1,22 @@
 """Tokens, folding and highlighted snippets: pure functions shared by both engines."""
 
+import tracemalloc
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from app.search.query import parse_query
 from app.search.snippets import snippet
-from app.search.text import Token, fold, terms, tokens
+from app.search.text import (
+    CACHED_WORD_CHARS,
+    FOLD_CACHE_WORDS,
+    Token,
+    _fold_cached,
+    fold,
+    terms,
+    tokens,
+)
 
 
 @pytest.mark.parametrize(
@@ -103,3 +113,23 @@ def test_without_a_match_the_snippet_is_the_start() -> None:
 def test_terms_are_the_folded_tokens(text: str) -> None:
     """terms() takes shortcuts for ASCII; it stores exactly the tokens' folded terms."""
     assert terms(text) == " ".join(token.term for token in tokens(text))
+
+
+def test_the_fold_cache_is_bounded_in_bytes() -> None:
+    """Clients choose the words; long ones are folded but not kept, and the short ones kept
+    are capped in number, so a worker's cache stays a few MiB."""
+    _fold_cached.cache_clear()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for i in range(3000):
+            assert fold(f"Я{i:05d}" + "я" * 400) == f"я{i:05d}" + "я" * 400
+        long_words = tracemalloc.get_traced_memory()[0] - before
+        for i in range(FOLD_CACHE_WORDS + 2000):
+            fold(f"Ж{i:06d}" + "ж" * (CACHED_WORD_CHARS - 7))
+        full = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+        _fold_cached.cache_clear()
+    assert long_words < 64 * 1024
+    assert full < 4 * 2**20

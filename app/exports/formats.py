@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Generic, Literal, Protocol, TypeVar
 
+import anyio
 from fastapi import Depends, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
@@ -190,8 +191,9 @@ _download_slots: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.S
 
 class ExportResponse(StreamingResponse):
     """A download: it leaves the app's concurrency limit (it reads in batches of its own) for
-    the downloads' smaller one, waiting up to `pool_timeout_s` for a slot (then a 503), and it
-    is cut when the client reads nothing for `export_send_timeout_s`."""
+    the downloads' smaller one, waiting up to `pool_timeout_s` for a slot (then a 503), it is
+    cut when the client reads nothing for `export_send_timeout_s`, and it stops when the
+    client disconnects."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         settings = get_settings()
@@ -208,12 +210,29 @@ class ExportResponse(StreamingResponse):
             await send_problem(scope, send, 503, TOO_MANY_DOWNLOADS, headers={"Retry-After": "5"})
             return
         try:
-            await self.stream_response(_with_timeout(send, settings.export_send_timeout_s))
-        except DownloadStalledError:
-            log.warning("download cut: the client read nothing for a while")
+            await self._stream_until_disconnect(
+                receive, _with_timeout(send, settings.export_send_timeout_s)
+            )
         finally:
             slots.release()
             await self._close_body()
+
+    async def _stream_until_disconnect(self, receive: Receive, send: Send) -> None:
+        """Stream the body, and stop as soon as the client disconnects (as Starlette's own
+        __call__ does): the server's send() returns silently once the client is gone, so
+        without the listener a download would run to its end for nobody."""
+        async with anyio.create_task_group() as group:
+
+            async def stream() -> None:
+                try:
+                    await self.stream_response(send)
+                except DownloadStalledError:
+                    log.warning("download cut: the client read nothing for a while")
+                group.cancel_scope.cancel()
+
+            group.start_soon(stream)
+            await self.listen_for_disconnect(receive)
+            group.cancel_scope.cancel()
 
     async def _close_body(self) -> None:
         close = getattr(self.body_iterator, "aclose", None)

@@ -1,6 +1,7 @@
 """Whole-roundup documents for other tools: AIF, schema.org JSON-LD, and the full dump."""
 
 import hashlib
+import logging
 import os
 from functools import partial
 from pathlib import Path
@@ -19,7 +20,7 @@ from app.db import engine_of, reading
 from app.deps import ArticleDep, SessionDep
 from app.exports import dump, jsonld
 from app.exports.aif import to_aif
-from app.exports.dump_cache import DataChangedError, dump_file
+from app.exports.dump_cache import DataChangedError, UnsafeFolderError, dump_file
 from app.exports.formats import carried_headers
 from app.negotiation import preferred
 from app.problems import problem_response, responses, send_problem
@@ -32,6 +33,7 @@ from app.urls import public_base
 
 router = APIRouter(prefix="/v1", tags=["exports"], dependencies=V1_DEPENDENCIES)
 OCTET_STREAM = "application/octet-stream"
+log = logging.getLogger("roundup")
 
 
 class JSONLDResponse(JSONResponse):
@@ -91,12 +93,17 @@ def download_dump(request: Request, response: Response, session: SessionDep) -> 
     engine = engine_of(session)
     # One folder per database, so that deployments sharing a directory never meet.
     database = hashlib.sha256(str(engine.url).encode()).hexdigest()[:16]
-    found = dump_file(
-        settings.dump_cache_dir / database,
-        state.version if state else "empty",
-        partial(_build_dump, reading(engine), state.version if state else None),
-        settings.request_timeout_s / 2,
-    )
+    try:
+        found = dump_file(
+            settings.dump_cache_dir,
+            database,
+            state.version if state else "empty",
+            partial(_build_dump, reading(engine), state.version if state else None),
+            settings.request_timeout_s / 2,
+        )
+    except UnsafeFolderError as error:
+        log.error("dump not served: ROUNDUP_DUMP_CACHE_DIR is not private: %s", error)
+        return problem_response(request, 503, DUMP_FOLDER_UNSAFE)
     if found is None:
         return problem_response(request, 503, DUMP_BUILDING, headers={"Retry-After": "10"})
     # The same bytes; a client that asks for application/octet-stream gets that label.
@@ -113,6 +120,7 @@ def download_dump(request: Request, response: Response, session: SessionDep) -> 
 
 
 DUMP_BUILDING = "The dump of the current data is being built; try again shortly."
+DUMP_FOLDER_UNSAFE = "The dump cannot be served: its cache folder is not private to the server."
 
 
 def _build_dump(engine: Engine, version: str | None, path: Path) -> str:

@@ -31,14 +31,22 @@ def fold(word: str) -> str:
     """`Kobzová` -> `kobzova`; characters that are not letters or digits are dropped."""
     if word.isascii() and word.isalnum():
         return word.lower()  # the common case, and what the general path gives for it
+    if len(word) <= CACHED_WORD_CHARS:
+        return _fold_cached(word)
     return _fold_unicode(word)
 
 
-@lru_cache(maxsize=65536)
 def _fold_unicode(word: str) -> str:
     decomposed = unicodedata.normalize("NFKD", word)
     stripped = "".join(c for c in decomposed if not unicodedata.category(c).startswith("M"))
     return "".join(c for c in stripped.casefold() if c.isalnum())
+
+
+# Real words are short and repeat; the cache holds only short ones, so what a client can make
+# it hold is bounded in bytes (about 3 MiB full of 32-letter Cyrillic words), not only in count.
+CACHED_WORD_CHARS = 32
+FOLD_CACHE_WORDS = 8192
+_fold_cached = lru_cache(maxsize=FOLD_CACHE_WORDS)(_fold_unicode)
 
 
 def tokens(text: str) -> list[Token]:

@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import ColumnElement, Date, Enum, Integer, Select, String, and_, false, or_
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
-from app.problems import InvalidParam, ProblemError
+from app.http.problems import InvalidParam, ProblemError
 from app.schemas import FacetValue
 
 Item = TypeVar("Item")

@@ -13,9 +13,9 @@ from sqlmodel import Session, col, select
 
 from app.config import Settings
 from app.db import build_engine, get_session, reading
+from app.http.problems import OVER_BUDGET, over_budget
 from app.main import create_app
 from app.models import SearchDocument, SearchKind
-from app.problems import OVER_BUDGET, over_budget
 from app.queries import search
 from app.search.query import parse_query
 from app.search.sql import text_match

@@ -470,7 +470,7 @@ def _serve(host: str | None, port: int | None, workers: int | None) -> int:
             " from anyone who reaches this process; list the proxy's addresses instead",
             file=sys.stderr,
         )
-    # The head size, the request deadline and the connection cap live in app.server's
+    # The head size, the request deadline and the connection cap live in app.http.server's
     # protocol (uvicorn's own cap would count half-sent requests and lock everyone out).
     uvicorn.run(
         "app.main:create_app",
@@ -478,7 +478,7 @@ def _serve(host: str | None, port: int | None, workers: int | None) -> int:
         host=host or settings.host,
         port=port or settings.port,
         workers=workers or settings.workers,
-        http="app.server:GuardedHttpProtocol",
+        http="app.http.server:GuardedHttpProtocol",
         server_header=False,
         proxy_headers=True,
         forwarded_allow_ips=settings.forwarded_allow_ips,

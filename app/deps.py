@@ -6,8 +6,8 @@ from fastapi import Depends, Path
 from sqlmodel import Session
 
 from app.db import get_session
+from app.http.problems import ProblemError
 from app.models import Article, Expert, Organization, Tag
-from app.problems import ProblemError
 from app.queries import articles, people, tags
 
 SessionDep = Annotated[Session, Depends(get_session)]

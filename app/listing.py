@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import ColumnElement, Date, Enum, Integer, Select, String, and_, false, or_
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
-from app.problems import InvalidParam, ProblemError
+from app.errors import BadCursorError, UnknownSortError
 from app.schemas import FacetValue
 
 Item = TypeVar("Item")
@@ -46,21 +46,16 @@ class SortKey:
 
 
 def parse_sort(value: str, allowed: Mapping[str, ColumnElement[Any]]) -> list[SortKey]:
-    """`-published_on,title` -> sort keys; names outside `allowed` are a 422."""
+    """`-published_on,title` -> sort keys; names outside `allowed` are an `UnknownSortError`."""
     keys: list[SortKey] = []
     for raw in value.split(","):
         name = raw.strip().removeprefix("-")
         if name not in allowed or name in {key.name for key in keys}:
-            raise ProblemError(
-                422,
+            raise UnknownSortError(
+                "sort",
                 "Unknown or repeated sort key.",
-                invalid_params=[
-                    InvalidParam(
-                        name="sort",
-                        reason=f"{raw.strip()!r} is not one of: {', '.join(sorted(allowed))}"
-                        " (prefix '-' for descending; each key once)",
-                    )
-                ],
+                f"{raw.strip()!r} is not one of: {', '.join(sorted(allowed))}"
+                " (prefix '-' for descending; each key once)",
             )
         keys.append(SortKey(name, allowed[name], raw.strip().startswith("-")))
     return keys
@@ -116,7 +111,7 @@ def decode_cursor(
             raise ValueError("cursor from another query")
         return [_checked(value, column.type) for value, column in zip(values, columns, strict=True)]
     except (ValueError, KeyError, TypeError, UnicodeError, OverflowError):
-        raise bad_cursor() from None
+        raise BadCursorError() from None
 
 
 def _payload(cursor: str, context: str, secret: bytes) -> list[Any]:
@@ -165,18 +160,10 @@ def decode_offset(cursor: str, context: str, secret: bytes, maximum: int) -> int
     try:
         [offset] = _payload(cursor, context, secret)
     except (ValueError, KeyError, TypeError, UnicodeError, OverflowError):
-        raise bad_cursor() from None
+        raise BadCursorError() from None
     if type(offset) is not int or not 0 < offset <= maximum:
-        raise bad_cursor()
+        raise BadCursorError()
     return offset
-
-
-def bad_cursor() -> ProblemError:
-    return ProblemError(
-        400,
-        "The cursor is not valid for this query; start again without it.",
-        invalid_params=[InvalidParam(name="cursor", reason="malformed, altered or foreign")],
-    )
 
 
 def _mac(body: bytes, secret: bytes) -> bytes:

@@ -11,11 +11,12 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app import __version__, openapi, problems
-from app.caching import GzipETag, NotModified, not_modified_response
+from app import __version__, openapi
 from app.config import Settings, get_settings
 from app.data_version import version_source
-from app.middleware import (
+from app.http import problems
+from app.http.conditional import GzipETag, NotModified, not_modified_response
+from app.http.middleware import (
     AllowedMethods,
     ConcurrencyLimit,
     DedupeVary,
@@ -26,8 +27,8 @@ from app.middleware import (
     SecurityHeaders,
     UnexpectedErrors,
 )
-from app.negotiation import all_produced
-from app.response_cache import ResponseCache
+from app.http.negotiation import all_produced
+from app.http.response_cache import ResponseCache
 from app.routes import (
     articles,
     documents,

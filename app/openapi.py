@@ -16,9 +16,9 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 
-from app import problems
-from app.caching import matched_etag
 from app.exports import dump, jsonld
+from app.http import problems
+from app.http.conditional import matched_etag
 
 EXAMPLES_FILE = Path(__file__).with_name("openapi_examples.json")
 LICENSE = {

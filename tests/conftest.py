@@ -15,7 +15,7 @@ from app.db import build_engine, get_session
 from app.ingest.importer import Transaction
 from app.ingest.seed import seed
 from app.main import create_app
-from tests.databases import migrate, scratch_database
+from tests.databases import migrate, on_postgresql, scratch_database
 
 # Tests see the database through a rolled-back session the app is handed, which a response
 # cache (reading the committed version on its own connection) cannot see: off here, and
@@ -26,6 +26,18 @@ get_settings.cache_clear()
 SEED_DIR = get_settings().seed_dir
 SEED_SLUG = "taking-the-pulse-should-europe-negotiate-with-russia"
 SEED_SOURCE = SEED_DIR / f"{SEED_SLUG}.txt"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked for one engine are skipped on the other, with the reason said once here;
+    the browser and generated-client tests are `slow`, like the served-process modules."""
+    other = "sqlite" if on_postgresql() else "postgresql"
+    reason = f"needs {other} (the {other} suite runs it)"
+    for item in items:
+        if item.get_closest_marker(other) is not None:
+            item.add_marker(pytest.mark.skip(reason=reason))
+        if {"e2e", "clients"} & set(item.path.parent.parts[-1:]):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")

@@ -13,13 +13,12 @@ from sqlmodel import Session, col, select
 
 from app.config import Settings
 from app.db import build_engine, get_session, reading
+from app.http.problems import OVER_BUDGET, over_budget
 from app.main import create_app
 from app.models import SearchDocument, SearchKind
-from app.problems import OVER_BUDGET, over_budget
 from app.queries import search
 from app.search.query import parse_query
 from app.search.sql import text_match
-from tests.databases import on_postgresql
 
 # Counts to a billion: minutes of work for either engine.
 ENDLESS = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT count(*) FROM n"
@@ -46,7 +45,7 @@ def test_a_statement_past_the_budget_is_stopped(budgeted: Engine) -> None:
         assert session.execute(text("SELECT 1")).scalar_one() == 1
 
 
-@pytest.mark.skipif(on_postgresql(), reason="PostgreSQL's loads get statement_timeout as well")
+@pytest.mark.sqlite  # PostgreSQL's loads get statement_timeout as well
 def test_loads_have_no_budget(database_url: str) -> None:
     engine = build_engine(database_url, Settings(statement_timeout_ms=1))
     try:
@@ -113,7 +112,7 @@ def test_search_ranks_only_the_newest_matches_when_too_many_match(
     assert (body["truncated"], body["total"]) == (True, newest.count(SearchKind.ARGUMENT))
 
 
-@pytest.mark.skipif(not on_postgresql(), reason="PostgreSQL settings")
+@pytest.mark.postgresql
 def test_postgresql_sessions_have_both_timeouts(database_url: str) -> None:
     engine = build_engine(database_url, Settings())
     try:

@@ -138,7 +138,7 @@ def uvicorn_options(host: str, port: int, workers: int, proxies: str) -> dict[st
         "host": host,
         "port": port,
         "workers": workers,
-        "http": "app.server:GuardedHttpProtocol",
+        "http": "app.http.server:GuardedHttpProtocol",
         "server_header": False,
         "proxy_headers": True,
         "forwarded_allow_ips": proxies,

@@ -18,7 +18,7 @@ from app.config import get_settings
 from app.models import Article, DeploymentSecret
 from app.queries import search
 from app.queries.paging import cursor_secret
-from tests.databases import migrate, on_postgresql
+from tests.databases import migrate
 
 LISTS = {
     "/v1/articles": {"limit": "1"},
@@ -185,7 +185,7 @@ def test_the_configured_secret_signs_cursors(
     assert _get(client, "/v1/experts", stored)[0] == 200
 
 
-@pytest.mark.skipif(on_postgresql(), reason="two scratch SQLite files suffice")
+@pytest.mark.sqlite  # two scratch SQLite files suffice
 def test_each_database_gets_its_own_random_secret(tmp_path: Path, session: Session) -> None:
     secrets = []
     for name in ["a.db", "b.db"]:

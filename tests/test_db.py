@@ -7,11 +7,9 @@ from sqlalchemy import QueuePool, create_engine, text
 
 from app.config import Settings
 from app.db import STARTUP_LOCK_KEY, build_engine, startup_lock
-from tests.databases import TEST_DATABASE_URL, on_postgresql
+from tests.databases import TEST_DATABASE_URL
 
-PG_ONLY = pytest.mark.skipif(
-    not on_postgresql(), reason="PostgreSQL only (the PostgreSQL suite runs it)"
-)
+PG_ONLY = pytest.mark.postgresql
 
 
 def test_postgresql_pool_is_sized_from_settings() -> None:

@@ -23,6 +23,8 @@ from tests.conftest import SEED_DIR
 from tests.databases import migrate, scratch_database
 from tests.servers import rss_bytes, serving
 
+pytestmark = pytest.mark.slow
+
 ARTIFACT = Path(__file__).parent / "artifacts" / "edge-attacks.json"
 
 

@@ -211,7 +211,7 @@ def tiny_tablespace() -> Iterator[str]:
         mount_point.rmdir()
 
 
-@pytest.mark.skipif(not on_postgresql(), reason="a PostgreSQL tablespace; SQLite has its own")
+@pytest.mark.postgresql  # a PostgreSQL tablespace; SQLite has its own
 def test_a_full_disk_under_postgresql_changes_nothing(tiny_tablespace: str, tmp_path: Path) -> None:
     with scratch_database(tmp_path) as url:
         migrate(url)

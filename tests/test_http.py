@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from app.caching import last_modified
+from app.http.conditional import last_modified
 from app.ingest.load import bump_version
 from app.ingest.seed import seed
 from app.models import DatasetState

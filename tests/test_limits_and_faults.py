@@ -18,11 +18,11 @@ from sqlmodel import Session
 from app import db
 from app.config import get_settings
 from app.db import build_engine, get_session, reading
+from app.http.middleware import ConcurrencyLimit, RateLimit, RequestTimeout
+from app.http.negotiation import parse_accept, preferred, quality, require_acceptable
+from app.http.problems import ProblemError
 from app.main import create_app
-from app.middleware import ConcurrencyLimit, RateLimit, RequestTimeout
 from app.models import DatasetState
-from app.negotiation import parse_accept, preferred, quality, require_acceptable
-from app.problems import ProblemError
 from tests.conftest import SEED_SLUG
 from tests.databases import on_postgresql
 

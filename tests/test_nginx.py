@@ -21,6 +21,8 @@ from tests.conftest import SEED_DIR
 from tests.databases import migrate, scratch_database
 from tests.servers import free_port, serving
 
+pytestmark = pytest.mark.slow
+
 NGINX = Path("/usr/sbin/nginx")
 CONFIG = PROJECT_DIR / "deploy" / "nginx.conf"
 NAME = "roundup.example.org"

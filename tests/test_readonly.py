@@ -18,7 +18,7 @@ from app.db import build_engine, get_engine, readonly_grants
 from app.examples import DOWNLOAD_REQUESTS, EXAMPLE_REQUESTS
 from app.main import create_app
 from tests.conftest import SEED_SLUG
-from tests.databases import TEST_DATABASE_URL, on_postgresql, scratch_database
+from tests.databases import TEST_DATABASE_URL, scratch_database
 from tests.snapshots import snapshot
 
 # What a read-only connection must not do, and PostgreSQL's reason for refusing each.
@@ -134,9 +134,7 @@ def test_sqlite_read_only_url_serves_everything_and_writes_nothing(
     )
 
 
-@pytest.mark.skipif(
-    not on_postgresql(), reason="roles and grants are PostgreSQL's (the PostgreSQL suite runs it)"
-)
+@pytest.mark.postgresql
 def test_postgresql_reader_role_serves_everything_and_writes_nothing(
     tmp_path: Path, use_database: UseDatabase, capsys: pytest.CaptureFixture[str]
 ) -> None:

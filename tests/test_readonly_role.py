@@ -19,9 +19,9 @@ from app.db import build_engine, get_session, readonly_grants
 from app.ingest.seed import seed
 from app.main import create_app
 from tests.conftest import SEED_DIR, SEED_SLUG
-from tests.databases import migrate, on_postgresql, scratch_database
+from tests.databases import migrate, scratch_database
 
-pytestmark = pytest.mark.skipif(not on_postgresql(), reason="PostgreSQL roles")
+pytestmark = pytest.mark.postgresql
 
 CREATE_ROLE_SQL = "CREATE ROLE {role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION"
 DROP_ROLE_SQL = "DROP OWNED BY {role}; DROP ROLE {role};"

@@ -15,15 +15,15 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from app import response_cache
 from app.config import Settings, get_settings
 from app.data_version import SQLiteVersion, version_source
 from app.db import build_engine, get_session
+from app.http import response_cache
+from app.http.response_cache import Entry, ResponseCache, entry_size
 from app.ingest.load import bump_version
 from app.ingest.seed import seed
 from app.main import create_app
 from app.models import DatasetState
-from app.response_cache import Entry, ResponseCache, entry_size
 from tests.conftest import SEED_DIR, SEED_SLUG
 from tests.databases import migrate, scratch_database
 
@@ -351,7 +351,7 @@ def test_a_hit_carries_every_header_the_stack_sent(
 
 
 def test_the_host_is_not_part_of_the_key(cached: tuple[TestClient, Counting, Any]) -> None:
-    """No response depends on the Host (app.urls), so a forged one neither gets its own
+    """No response depends on the Host (app.http.urls), so a forged one neither gets its own
     entry nor puts its name into anyone else's."""
     client, counter, _ = cached
     first = client.get("/v1/arguments?limit=1", headers={"Host": "evil.example"})
@@ -409,7 +409,7 @@ def test_if_modified_since_is_answered_as_the_stack_does(
     cached: tuple[TestClient, Counting, Any],
 ) -> None:
     client, _, engine = cached
-    with Session(engine) as session, session.begin():  # settled: see app.caching
+    with Session(engine) as session, session.begin():  # settled: see app.http.conditional
         state = session.get(DatasetState, 1)
         assert state is not None
         state.changed_at -= timedelta(seconds=10)

@@ -10,11 +10,14 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import httpx
+import pytest
 
 from app.config import PROJECT_DIR
 from tests.conftest import SEED_SLUG
 from tests.databases import migrate, scratch_database
 from tests.servers import wait_until_ready
+
+pytestmark = pytest.mark.slow
 
 PORTS = (8601, 8602)
 ARTICLE = f"/v1/articles/{SEED_SLUG}"

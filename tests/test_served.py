@@ -20,6 +20,8 @@ from tests.conftest import SEED_DIR, SEED_SLUG
 from tests.copies import edit_source, seed_folder
 from tests.databases import migrate, scratch_database
 
+pytestmark = pytest.mark.slow
+
 ROUNDUP = Path(sys.executable).parent / "roundup"
 ARTIFACT = Path(__file__).parent / "artifacts" / "reseed-reads.json"
 PORTS = range(8700, 8800)

@@ -19,6 +19,8 @@ from tests.databases import on_postgresql, scratch_database
 from tests.servers import wait_until_ready
 from tests.test_served import ROUNDUP
 
+pytestmark = pytest.mark.slow
+
 # About 13 KB of CSV per roundup: 600 make an 8 MB download, more than the kernel buffers of
 # a loopback connection hold, so a client that stops reading stalls the server's writes.
 ROUNDUPS = 600

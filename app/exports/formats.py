@@ -25,9 +25,9 @@ from sqlmodel import Session
 from starlette.types import Message, Receive, Scope, Send
 
 from app.config import get_settings
-from app.middleware import LEAVE_LIMIT
-from app.negotiation import also_produces, preferred
-from app.problems import send_problem
+from app.http.middleware import LEAVE_LIMIT
+from app.http.negotiation import also_produces, preferred
+from app.http.problems import send_problem
 from app.queries.paging import IdPage
 
 ExportFormat = Literal["json", "csv", "ndjson"]
@@ -128,7 +128,7 @@ DownloadDep = Annotated[DownloadFormat, Depends(download_format)]
 
 
 def negotiate(accept: str) -> ExportFormat:
-    """The list format `accept` prefers (app.negotiation's parser; JSON on ties or none)."""
+    """The list format `accept` prefers (app.http.negotiation's parser; JSON on ties or none)."""
     return _FORMATS.get(preferred(accept, _FORMATS) or "", "json")
 
 

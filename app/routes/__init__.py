@@ -7,12 +7,12 @@ from fastapi import Depends, Request, Response
 from pydantic import BaseModel
 from pydantic_core import to_json
 
-from app.caching import conditional_get
-from app.negotiation import require_acceptable
+from app.http.conditional import conditional_get
+from app.http.negotiation import require_acceptable
+from app.http.urls import public_url
 from app.params import reject_unknown_params
 from app.queries.paging import IdPage
 from app.schemas import FacetValue
-from app.urls import public_url
 
 V1_DEPENDENCIES = [
     Depends(reject_unknown_params),

@@ -22,14 +22,14 @@ from app.exports import dump, jsonld
 from app.exports.aif import to_aif
 from app.exports.dump_cache import DataChangedError, UnsafeFolderError, dump_file
 from app.exports.formats import carried_headers
-from app.negotiation import preferred
-from app.problems import problem_response, responses, send_problem
+from app.http.negotiation import preferred
+from app.http.problems import problem_response, responses, send_problem
+from app.http.urls import public_base
 from app.queries import articles, people
 from app.queries import dump as records
 from app.queries.meta import data_state
 from app.routes import V1_DEPENDENCIES
 from app.schemas import AifDocument
-from app.urls import public_base
 
 router = APIRouter(prefix="/v1", tags=["exports"], dependencies=V1_DEPENDENCIES)
 OCTET_STREAM = "application/octet-stream"

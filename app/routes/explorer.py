@@ -10,7 +10,7 @@ from starlette.responses import Response
 from starlette.staticfiles import PathLike, StaticFiles
 from starlette.types import Scope
 
-from app.caching import gzip_variant, matched_etag
+from app.http.conditional import gzip_variant, matched_etag
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
@@ -76,7 +76,8 @@ class StaticAssets(StaticFiles):
         return response
 
     def is_not_modified(self, response_headers: Headers, request_headers: Headers) -> bool:
-        """Also when If-None-Match names the ETag of the gzipped file (app.caching.GzipETag)."""
+        """Also when If-None-Match names the ETag of the gzipped file
+        (app.http.conditional.GzipETag)."""
         if super().is_not_modified(response_headers, request_headers):
             return True
         etag = response_headers.get("etag")

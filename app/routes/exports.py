@@ -12,8 +12,8 @@ from fastapi.responses import StreamingResponse
 from app.deps import SessionDep
 from app.exports import columns
 from app.exports.formats import EXPORT_RESPONSES, DownloadDep, as_models, export_list
+from app.http.problems import responses
 from app.params import Cursor, split_commas
-from app.problems import responses
 from app.queries import articles, people, search, tags
 from app.queries import responses as answers
 from app.routes import V1_DEPENDENCIES

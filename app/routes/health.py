@@ -6,9 +6,9 @@ from pydantic import BaseModel
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.deps import SessionDep
-from app.negotiation import require_acceptable
+from app.http.negotiation import require_acceptable
+from app.http.problems import problem_response, responses
 from app.params import reject_unknown_params
-from app.problems import problem_response, responses
 from app.queries import meta as queries
 from app.routes import V1_DEPENDENCIES
 from app.schemas import Meta

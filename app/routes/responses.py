@@ -10,6 +10,7 @@ from app.deps import SessionDep
 from app.exports import columns
 from app.exports.formats import FormatDep, as_models, export_list
 from app.filters import ResponseFilters
+from app.http.problems import responses
 from app.listing import Page
 from app.models import ArgumentKind
 from app.params import (
@@ -21,7 +22,6 @@ from app.params import (
     optional_text_query,
     response_filters,
 )
-from app.problems import responses
 from app.queries import responses as queries
 from app.routes import V1_DEPENDENCIES, page_response
 from app.schemas import ArgumentItem, ResponseItem

@@ -9,9 +9,9 @@ from app.deps import SessionDep
 from app.exports import columns
 from app.exports.formats import FormatDep, export_list
 from app.filters import ResponseFilters
+from app.http.problems import responses
 from app.models import SearchKind
 from app.params import Cursor, required_text_query, response_filters, search_kinds
-from app.problems import responses
 from app.queries import search as queries
 from app.routes import V1_DEPENDENCIES, json_response, set_page_headers
 from app.schemas import SearchResults

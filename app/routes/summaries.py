@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Response
 
 from app.deps import ExpertDep, SessionDep, Slug, found_or_404
-from app.problems import responses
+from app.http.problems import responses
 from app.queries import agreement, stats, summary
 from app.routes import V1_DEPENDENCIES, json_response
 from app.schemas import ArticleStanceSummary, ExpertAgreement, Stats

@@ -8,9 +8,9 @@ from fastapi import APIRouter, Query, Request, Response
 from app.deps import SessionDep, TagDep
 from app.exports import columns
 from app.exports.formats import FormatDep, export_list
+from app.http.problems import responses
 from app.listing import Page
 from app.params import CommaList, Cursor, Limit, split_commas
-from app.problems import responses
 from app.queries import tags
 from app.routes import V1_DEPENDENCIES, page_response
 from app.schemas import TagDetail, TagListItem

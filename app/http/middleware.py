@@ -2,8 +2,9 @@
 
 Order, outermost first (see main.create_app): SecurityHeaders, UnexpectedErrors, HeadAsGet,
 DedupeVary, CORS, RequestTarget, RateLimit, AllowedMethods, RequestTimeout, ConcurrencyLimit,
-GzipETag (app.caching), GZip, then the routes. The response cache (app.response_cache) runs in
-front of all of them; with a rate limit set, just inside RateLimit instead.
+GzipETag (app.http.conditional), GZip, then the routes. The response cache
+(app.http.response_cache) runs in front of all of them; with a rate limit set, just inside
+RateLimit instead.
 """
 
 import asyncio
@@ -18,7 +19,7 @@ from urllib.parse import unquote_to_bytes
 from starlette.routing import Match, Router
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.problems import send_problem
+from app.http.problems import send_problem
 
 log = logging.getLogger("roundup")
 

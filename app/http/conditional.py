@@ -18,9 +18,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.config import get_settings
 from app.deps import SessionDep
-from app.negotiation import DEFAULT_TYPES, accept_key, produces
+from app.http.negotiation import DEFAULT_TYPES, accept_key, produces
+from app.http.urls import public_base
 from app.queries.meta import data_state
-from app.urls import public_base
 
 VARY = "Accept, Accept-Encoding"
 SETTLE = timedelta(seconds=2)

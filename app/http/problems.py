@@ -15,6 +15,8 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Scope, Send
 
+from app.errors import QueryError, UnknownSortError
+
 PROBLEM_JSON = "application/problem+json"
 DATABASE_UNAVAILABLE = "The database is unavailable; try again shortly."
 OVER_BUDGET = (
@@ -109,6 +111,16 @@ def _problem_error(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(request, exc.status, exc.detail, invalid_params=exc.invalid_params)
 
 
+def _query_error(request: Request, exc: Exception) -> JSONResponse:
+    """The query layer's errors (app.errors): an unknown sort key is a 422 like any other
+    invalid parameter; a cursor that cannot be used is a 400."""
+    if not isinstance(exc, QueryError):  # pragma: no cover - registered for it
+        raise exc
+    status = 422 if isinstance(exc, UnknownSortError) else 400
+    invalid = [InvalidParam(name=exc.param, reason=exc.reason)]
+    return problem_response(request, status, exc.detail, invalid_params=invalid)
+
+
 def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
     if over_budget(exc):
         log.warning("over budget: %s %s", request.method, request.url.path)
@@ -154,6 +166,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http_exception)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(ProblemError, _problem_error)
+    app.add_exception_handler(QueryError, _query_error)
     for error in (OperationalError, PoolTimeoutError, DisconnectionError):
         app.add_exception_handler(error, _database_unavailable)
 

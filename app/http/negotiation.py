@@ -14,7 +14,7 @@ from fastapi import Request
 from fastapi.datastructures import DefaultPlaceholder
 from fastapi.routing import APIRoute, APIRouter
 
-from app.problems import PROBLEM_JSON, ProblemError
+from app.http.problems import PROBLEM_JSON, ProblemError
 
 DEFAULT_TYPES = ("application/json", PROBLEM_JSON)
 Call = TypeVar("Call", bound=Callable[..., Any])

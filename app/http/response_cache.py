@@ -4,9 +4,9 @@ A response is stored only when it is a complete 200 under /v1/ of at most MAX_EN
 (a streamed export included, kept in one piece) and the data version was the same before and
 after it was rendered, so an entry never mixes versions. Entries are keyed by what changes
 the bytes sent, and nothing else: the raw path and query, what of Accept selects a
-representation (app.negotiation.accept_key), what of Origin the CORS layer answers
+representation (app.http.negotiation.accept_key), what of Origin the CORS layer answers
 differently, and whether the client takes gzip. No body or header depends on the Host (see
-app.urls), so Host is not part of the key: a client cannot fill the cache with copies by
+app.http.urls), so Host is not part of the key: a client cannot fill the cache with copies by
 varying it. Every request reads the current version (see app.data_version); entries of older
 versions are dropped when it changes. The cache holds at most `max_entries` entries and
 `max_bytes`, counting each whole entry (key, headers, body and an allowance for the objects
@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.data_version import VersionSource
-from app.negotiation import accept_key
+from app.http.negotiation import accept_key
 
 MAX_ENTRY_BYTES = 2 * 1024 * 1024
 # CPython's objects around the bytes: an entry (its object, key tuple, header list, dict slot)
@@ -34,8 +34,9 @@ MAX_ENTRY_BYTES = 2 * 1024 * 1024
 # they cover every object an entry holds (sys.getsizeof).
 ENTRY_OVERHEAD = 600
 HEADER_OVERHEAD = 140
-# What a 304 carries: what app.caching and the outer layers (CORS, security headers) send with
-# one, never the body's own headers or those of a rendered page (Link, X-Total-Count).
+# What a 304 carries: what app.http.conditional and the outer layers (CORS, security
+# headers) send with one, never the body's own headers or those of a rendered page (Link,
+# X-Total-Count).
 _NOT_MODIFIED_HEADERS = {
     b"etag",
     b"cache-control",
@@ -118,7 +119,7 @@ class ResponseCache:
         # the application saw.
         headers = dict(reversed(scope["headers"]))
         if b"if-modified-since" in headers and b"if-none-match" not in headers:
-            await self.app(scope, receive, send)  # answered by app.caching, from the data
+            await self.app(scope, receive, send)  # answered by app.http.conditional, from the data
             return
         if b"range" in headers or b"if-range" in headers:
             await self.app(scope, receive, send)  # a 206 or 416 is the file's, not an entry's

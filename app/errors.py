@@ -1,0 +1,28 @@
+"""Domain errors: what the query layer raises when a request's parameters cannot be run as
+asked. They name the parameter and the reason and know nothing of HTTP; app.http.problems
+maps each to a problem document, in one place."""
+
+
+class QueryError(Exception):
+    """A parameter the query layer cannot use: which one, and why."""
+
+    def __init__(self, param: str, detail: str, reason: str) -> None:
+        super().__init__(detail)
+        self.param = param
+        self.detail = detail
+        self.reason = reason
+
+
+class BadCursorError(QueryError):
+    """A cursor that is malformed, altered, signed with another key, or from another query."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "cursor",
+            "The cursor is not valid for this query; start again without it.",
+            "malformed, altered or foreign",
+        )
+
+
+class UnknownSortError(QueryError):
+    """A sort key the list does not offer, or one given twice."""

@@ -2,11 +2,19 @@
 
 from pathlib import Path
 
+import pysbd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.ingest.sentences import _line_spans, _pysbd_spans, is_plain, sentence_spans, sentences
+from app.ingest.sentences import (
+    Segmenter,
+    _line_spans,
+    _pysbd_spans,
+    is_plain,
+    sentence_spans,
+    sentences,
+)
 from bench import corpus, texts
 
 
@@ -93,6 +101,26 @@ def test_any_plain_line_splits_as_pysbd_splits_it(parts: list[tuple[str, str]]) 
     line = "".join(word + stop for word, stop in parts).strip()
     if line and is_plain(line):
         assert _line_spans(line) == tuple(_pysbd_spans(line))
+
+
+def _both_segment(text: str) -> None:
+    ours = Segmenter(language="en", clean=False, char_span=True).segment(text)
+    theirs = pysbd.Segmenter(language="en", clean=False, char_span=True).segment(text)
+    assert [(s.sent, s.start, s.end) for s in ours] == [(s.sent, s.start, s.end) for s in theirs]
+
+
+def test_segmenter_finds_the_spans_pysbd_finds() -> None:
+    lines = [line for line in _corpus_lines() if not is_plain(line)]
+    assert len(lines) > 50
+    for line in lines:
+        _both_segment(line)
+    for text in ("Yes.  Yes.  Yes.", "No. No.\u00a0 No.\n", "“Yes.” “Yes.”", "a\u2028b. c"):
+        _both_segment(text)
+
+
+@given(st.text(alphabet=st.sampled_from("ab .?!\n\u00a0“”\"'"), max_size=40))
+def test_segmenter_finds_the_spans_pysbd_finds_in_any_text(text: str) -> None:
+    _both_segment(text)
 
 
 def test_abbreviations_and_initials_are_not_plain() -> None:

@@ -1,9 +1,13 @@
-"""A tag's patterns are searched only in sentences holding a text every match needs: the
-same tags as searching every pattern in every sentence."""
+"""A tag's patterns are searched only in sentences holding a text every match needs (its
+needles, found for all tags in one Aho-Corasick pass): the same tags as searching every
+pattern in every sentence."""
+
+import re
 
 import pytest
 
-from app.ingest.rules import _required_literal, normalize
+from app.ingest.needles import needles
+from app.ingest.rules import normalize
 from app.ingest.sentences import sentences
 from tests.conftest import SEED_DIR
 from tests.test_importer import CATALOG
@@ -11,35 +15,46 @@ from tests.test_sentences import _corpus_lines
 
 
 @pytest.mark.parametrize(
-    ("pattern", "needle"),
+    ("pattern", "found"),
     [
-        (r"\bsanction", "sanction"),
-        (r"\bweapons?", "weapon"),
-        (r"\bPrice Cap", "price cap"),
-        (r"\b(?:un)?freez\w* (?:\w+ ){0,2}assets", "assets"),
-        (r"\b(?:eu|nato) membership", " membership"),
-        (r"\bdefen[cs]e (?:spending|budget)", "defen"),
-        (r"\bu\.s\. troops", " troops"),
-        (r"\bx{2}yzw", "yzw"),
-        (r"\b(?:talk|speak) (?:to|with) (?:russia|kremlin)", None),
-        (r"\bsanction|\bembargo", None),
+        (r"\bsanction", {"sanction"}),
+        (r"\bweapons?", {"weapon"}),
+        (r"\bPrice Cap", {"price cap"}),
+        (r"\b(?:un)?freez\w* (?:\w+ ){0,2}assets", {"assets"}),
+        (r"\b(?:eu|nato) membership", {" membership"}),
+        (r"\bdefen[cs]e (?:spending|budget)", {"spending", "budget"}),
+        (r"\bu\.s\. troops", {"u.s. troops"}),
+        (r"\bx{2}yzw", {"yzw"}),
+        (r"\b(?:talk|speak) (?:to|with) (?:russia|kremlin)", {"russia", "kremlin"}),
+        (r"\bsanction|\bembargo", {"sanction", "embargo"}),
+        (r"\b(?:left|leave) the (?:eu|european union)\b", {" the eu"}),
+        (r"(?<!nuclear )\bweapon(?!s? of mass destruction)", {"weapon"}),
+        (r"\b(?:\w+ )+treaty", {"treaty"}),
         (r"\bab+", None),
+        (r"\bsanction|\w+", None),
+        (r"\b(?:ab)?c", None),
         (r"\bkötü", None),
+        (r"\bſtate", None),
     ],
 )
-def test_required_literal(pattern: str, needle: str | None) -> None:
-    assert _required_literal(pattern) == needle
+def test_needles(pattern: str, found: set[str] | None) -> None:
+    expected = None if found is None else frozenset(found)
+    assert needles(re.compile(pattern, re.IGNORECASE)) == expected
 
 
 def test_prefiltered_tags_are_the_tags_every_pattern_finds() -> None:
     texts = [*_corpus_lines(), (SEED_DIR / "tags.yaml").read_text(encoding="utf-8")]
     plain = [normalize(sentence) for text in texts for sentence in sentences(text)]
+    plain += [sentence.upper() for sentence in plain[:500]] + ["Die Weltstaaten und ſanctions."]
+    rules = CATALOG.tag_rules
     tagged = 0
     for sentence in plain:
-        for rule in CATALOG.tag_rules:
-            expected = any(pattern.search(sentence) for pattern in rule.patterns) and (
-                not rule.requires or any(pattern.search(sentence) for pattern in rule.requires)
-            )
-            assert rule.matches(sentence) == expected, (rule.slug, sentence)
-            tagged += expected
+        expected = tuple(
+            rule.slug
+            for rule in rules.rules
+            if any(pattern.search(sentence) for pattern in rule.patterns)
+            and (not rule.requires or any(pattern.search(sentence) for pattern in rule.requires))
+        )
+        assert rules.tags(sentence) == expected, sentence
+        tagged += len(expected)
     assert tagged > 500

@@ -20,7 +20,7 @@ from app.ingest.rows import (
     expert_slug,
     unknown_organization,
 )
-from app.ingest.rules import TagRule, tag_rules
+from app.ingest.rules import TagRules, tag_rules
 from app.ingest.specs import ExpertSpec, OrganizationSpec, TagSpec
 from app.ingest.text import slugify
 from app.models import (
@@ -86,7 +86,7 @@ class Catalog:
         return {tag.slug for tag in self.tags}
 
     @cached_property
-    def tag_rules(self) -> tuple[TagRule, ...]:
+    def tag_rules(self) -> TagRules:
         """The taxonomy's patterns, compiled for the rules annotator."""
         return tag_rules(self.tags)
 

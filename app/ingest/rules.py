@@ -8,6 +8,9 @@ the patterns kept next to each tag in tags.yaml. Everything is marked `rules`.
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
+
+import ahocorasick
 
 from app.ingest.document import (
     AnnotatedArgument,
@@ -16,6 +19,7 @@ from app.ingest.document import (
     ParsedResponse,
     RoundupDocument,
 )
+from app.ingest.needles import needles
 from app.ingest.sentences import sentence_spans
 from app.ingest.specs import TagSpec
 from app.ingest.stance import is_bare_verdict, opening_stance
@@ -38,27 +42,64 @@ class TagRule:
     patterns: tuple[re.Pattern[str], ...]
     requires: tuple[re.Pattern[str], ...] = ()
     _any: re.Pattern[str] | None = field(init=False, compare=False, repr=False)
-    _needles: tuple[str, ...] | None = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_any", _joined(self.patterns))
-        object.__setattr__(self, "_needles", _needles(self.patterns))
 
     def matches(self, sentence: str) -> bool:
-        return self._matches_patterns(sentence) and (
+        if self._any is not None:
+            found = self._any.search(sentence) is not None
+        else:
+            found = any(pattern.search(sentence) for pattern in self.patterns)
+        return found and (
             not self.requires or any(pattern.search(sentence) for pattern in self.requires)
         )
 
-    def _matches_patterns(self, sentence: str) -> bool:
-        # Most sentences contain none of the words a tag's patterns need: a substring test
-        # rules them out without a search (in ASCII text, where case folding is lower()).
-        if self._needles is not None and sentence.isascii():
-            lowered = sentence.lower()
-            if not any(needle in lowered for needle in self._needles):
-                return False
-        if self._any is not None:
-            return self._any.search(sentence) is not None
-        return any(pattern.search(sentence) for pattern in self.patterns)
+    @property
+    def needles(self) -> frozenset[str] | None:
+        """Texts one of which is in every match of some pattern; None if a pattern has none."""
+        found = [needles(pattern) for pattern in self.patterns]
+        if not found or any(needle is None for needle in found):
+            return None
+        return frozenset().union(*(needle for needle in found if needle is not None))
+
+
+class TagRules:
+    """The taxonomy's rules, and one Aho-Corasick automaton over all their needles: a
+    sentence is scanned once for every needle, and only the rules whose needles it holds
+    (and those without needles) are searched. Most sentences hold few tags' words, so this
+    is several times faster than searching every rule, with the same tags (a test proves
+    it on the corpus)."""
+
+    def __init__(self, rules: tuple[TagRule, ...]) -> None:
+        self.rules = rules
+        owners: dict[str, set[int]] = {}
+        self._always: frozenset[int] = frozenset(
+            index for index, rule in enumerate(rules) if rule.needles is None
+        )
+        for index, rule in enumerate(rules):
+            for needle in rule.needles or ():
+                owners.setdefault(needle, set()).add(index)
+        self._automaton: Any = None
+        if owners:
+            self._automaton = ahocorasick.Automaton()
+            for needle, indexes in owners.items():
+                self._automaton.add_word(needle, frozenset(indexes))
+            self._automaton.make_automaton()
+
+    def tags(self, sentence: str) -> tuple[str, ...]:
+        """The slugs of the rules `sentence` matches, in the taxonomy's order."""
+        # Case folding is lower() only for ASCII text: other sentences try every rule.
+        if self._automaton is None or not sentence.isascii():
+            candidates: Iterable[int] = range(len(self.rules))
+        else:
+            held = set(self._always)
+            for _, indexes in self._automaton.iter(sentence.lower()):
+                held |= indexes
+            candidates = sorted(held)
+        return tuple(
+            self.rules[index].slug for index in candidates if self.rules[index].matches(sentence)
+        )
 
 
 def _joined(patterns: tuple[re.Pattern[str], ...]) -> re.Pattern[str] | None:
@@ -73,59 +114,10 @@ def _joined(patterns: tuple[re.Pattern[str], ...]) -> re.Pattern[str] | None:
     return joined if all(p.flags == joined.flags for p in patterns) else None
 
 
-def _needles(patterns: tuple[re.Pattern[str], ...]) -> tuple[str, ...] | None:
-    """A text every match of some pattern contains, per pattern; None if a pattern has none."""
-    found = [_required_literal(pattern.pattern) for pattern in patterns]
-    if not found or any(needle is None for needle in found):
-        return None
-    return tuple(needle for needle in found if needle is not None)
-
-
-_SPECIAL = frozenset(".^$*+?{}[]|()\\")
-
-
-def _required_literal(pattern: str) -> str | None:
-    """The longest run of plain characters (3 or more, ASCII, lower-cased) outside groups that
-    every match of `pattern` contains; None when there is none or a top-level `|`."""
-    runs: list[str] = []
-    run = ""
-    depth = 0
-    index = 0
-    while index < len(pattern):
-        char = pattern[index]
-        following = pattern[index + 1] if index + 1 < len(pattern) else ""
-        if char == "\\":
-            runs.append(run)
-            run = ""
-            index += 2
-            continue
-        if char in "[{":  # a character class, or a repetition count
-            runs.append(run)
-            run = ""
-            index = pattern.index("]" if char == "[" else "}", index + 2) + 1
-            continue
-        if char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-        elif char == "|" and depth == 0:
-            return None
-        # Inside a group, a special character, or a character made optional, ends the run.
-        if depth > 0 or char in _SPECIAL or following in ("?", "*", "{"):
-            runs.append(run)
-            run = ""
-        else:
-            run += char
-        index += 1
-    runs.append(run)
-    best = max(runs, key=len)
-    return best.lower() if len(best) >= 3 and best.isascii() else None
-
-
-def tag_rules(tags: Iterable[TagSpec]) -> tuple[TagRule, ...]:
+def tag_rules(tags: Iterable[TagSpec]) -> TagRules:
     """Compile each tag's patterns (case-insensitive), keeping the taxonomy's order."""
-    return tuple(
-        TagRule(tag.slug, _compiled(tag.patterns), _compiled(tag.requires)) for tag in tags
+    return TagRules(
+        tuple(TagRule(tag.slug, _compiled(tag.patterns), _compiled(tag.requires)) for tag in tags)
     )
 
 
@@ -134,7 +126,7 @@ def _compiled(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
 
 
 def annotate_rules(
-    document: RoundupDocument, rules: tuple[TagRule, ...], *, source_sha256: str
+    document: RoundupDocument, rules: TagRules, *, source_sha256: str
 ) -> AnnotatedDocument:
     return AnnotatedDocument(
         document=document,
@@ -146,7 +138,7 @@ def annotate_rules(
     )
 
 
-def annotate_response(parsed: ParsedResponse, rules: tuple[TagRule, ...]) -> AnnotatedResponse:
+def annotate_response(parsed: ParsedResponse, rules: TagRules) -> AnnotatedResponse:
     stance, phrase = opening_stance(parsed.body)
     return AnnotatedResponse(
         parsed=parsed,
@@ -157,7 +149,7 @@ def annotate_response(parsed: ParsedResponse, rules: tuple[TagRule, ...]) -> Ann
     )
 
 
-def arguments(body: str, rules: tuple[TagRule, ...]) -> tuple[AnnotatedArgument, ...]:
+def arguments(body: str, rules: TagRules) -> tuple[AnnotatedArgument, ...]:
     """One argument per sentence of `body`, except an opening sentence that is nothing but a
     verdict ("Yes.", "Yes, but not yet."); "Yes, if farmers are paid." is kept."""
     found = []
@@ -172,7 +164,7 @@ def arguments(body: str, rules: tuple[TagRule, ...]) -> tuple[AnnotatedArgument,
                 start=start,
                 end=end,
                 kind=argument_kind(plain),
-                tags=tuple(rule.slug for rule in rules if rule.matches(plain)),
+                tags=rules.tags(plain),
                 annotation_source=AnnotationSource.RULES,
             )
         )

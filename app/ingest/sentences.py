@@ -15,6 +15,7 @@ from functools import lru_cache
 
 import pysbd
 from pysbd.lang.english import English
+from pysbd.utils import TextSpan
 
 CHUNK = 1000
 """The most characters pysbd is given at once."""
@@ -96,9 +97,34 @@ def _chunks(line: str) -> list[tuple[int, str]]:
     return pieces
 
 
+class Segmenter(pysbd.Segmenter):  # type: ignore[misc]
+    """pysbd's segmenter, finding its sentences in the text with `str.find`: pysbd compiles a
+    pattern for each sentence, which also pushes its own patterns out of `re`'s cache (a
+    tenth of the time a roundup took to annotate). Same spans (a test compares the two)."""
+
+    def sentences_with_char_spans(self, sentences: list[str]) -> list[TextSpan]:
+        if not all(sentences):
+            return super().sentences_with_char_spans(sentences)  # type: ignore[no-any-return]
+        text: str = self.original_text
+        spans = []
+        prior_end = 0
+        for sentence in sentences:
+            position = 0
+            while (start := text.find(sentence, position)) >= 0:
+                end = start + len(sentence)
+                while end < len(text) and text[end].isspace():  # pysbd's `\s*`
+                    end += 1
+                if end > prior_end:
+                    spans.append(TextSpan(text[start:end], start, end))
+                    prior_end = end
+                    break
+                position = end
+        return spans
+
+
 def _pysbd_spans(line: str) -> list[tuple[int, int]]:
     # A Segmenter keeps the text it is working on, so each call gets its own (cheap to build).
-    segments: list[str] = pysbd.Segmenter(language="en", clean=False).segment(line)
+    segments: list[str] = Segmenter(language="en", clean=False).segment(line)
     spans: list[tuple[int, int]] = []
     cursor = 0
     for segment in segments:

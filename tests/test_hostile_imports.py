@@ -9,13 +9,13 @@ import pytest
 from sqlmodel import Session, col, select
 
 from app.ingest import importer
-from app.ingest.document import AnnotatedDocument
 from app.ingest.errors import ParseError
 from app.ingest.files import read_catalog
 from app.ingest.importer import Transaction
 from app.ingest.load import Catalog, LoadReport, load
 from app.ingest.parse import parse
 from app.ingest.pool import Setup, Work, parse_one
+from app.ingest.rows import DocumentRows
 from app.ingest.text import slugify
 from app.models import Article, Expert
 from tests.conftest import SEED_DIR, SEED_SOURCE
@@ -164,10 +164,8 @@ def test_a_defect_loading_one_file_does_not_stop_the_rest(
     first = write(tmp_path, "a.txt", roundup("Is the first one loaded?"))
     second = write(tmp_path, "b.txt", roundup("Is the second one loaded?"))
 
-    def broken(
-        session: Session, doc: AnnotatedDocument, catalog: Catalog, report: LoadReport
-    ) -> None:
-        if doc.document.title.endswith("first one loaded?"):
+    def broken(session: Session, doc: DocumentRows, catalog: Catalog, report: LoadReport) -> None:
+        if doc.article["title"].endswith("first one loaded?"):
             raise RuntimeError("boom")
         real_load(session, doc, catalog, report)
 
@@ -191,7 +189,7 @@ def test_long_pathological_inputs_parse_in_bounded_time() -> None:
     worst = "\n\n".join(["U.S. " * 3800] * 3)
     hostile = roundup(answer=worst)
     assert 56_000 < len(hostile.encode()) < 66_000
-    assert parse_one(Work("x.txt", hostile.encode()), SETUP).document is not None
+    assert parse_one(Work("x.txt", hostile.encode()), SETUP).rows is not None
     assert _seconds(hostile) < 40 * normal
     line = roundup(answer="U.S. " * 200_000)
     assert len(line) > 1_000_000

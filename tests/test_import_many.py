@@ -12,7 +12,6 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from app.ingest import importer, pool
-from app.ingest.document import AnnotatedDocument
 from app.ingest.importer import (
     MANY_FILES,
     ImportResult,
@@ -22,6 +21,7 @@ from app.ingest.importer import (
 )
 from app.ingest.load import Catalog
 from app.ingest.pool import Parsed, Setup, Work
+from app.ingest.rows import DocumentRows
 from bench import texts
 from tests.conftest import SEED_DIR
 from tests.snapshots import natural_snapshot
@@ -141,7 +141,7 @@ def test_an_import_stopped_mid_batch_keeps_whole_roundups_only(
     batches: list[int] = []
 
     def stopped_in_the_second(
-        session: Session, documents: list[tuple[str, AnnotatedDocument]], catalog: Catalog
+        session: Session, documents: list[tuple[str, DocumentRows]], catalog: Catalog
     ) -> list[ImportResult]:
         batches.append(len(documents))
         results = real_write_many(session, documents, catalog)

@@ -9,10 +9,10 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, select
 
 from app.ingest import importer
-from app.ingest.document import AnnotatedDocument
 from app.ingest.files import read_catalog
 from app.ingest.importer import Transaction, expand, import_sources
 from app.ingest.load import Catalog, LoadReport, load
+from app.ingest.rows import DocumentRows
 from app.ingest.seed import seed
 from app.models import (
     Affiliation,
@@ -112,10 +112,10 @@ def test_a_database_error_rolls_back_only_that_file(
     session: Session, transaction: Transaction, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def failing_load(
-        session: Session, doc: AnnotatedDocument, catalog: Catalog, report: LoadReport
+        session: Session, doc: DocumentRows, catalog: Catalog, report: LoadReport
     ) -> None:
         load(session, doc, catalog, report)
-        if doc.document.slug == "taking-the-pulse-should-europe-plant-more-forests":
+        if doc.slug == "taking-the-pulse-should-europe-plant-more-forests":
             raise OperationalError("INSERT ...", {}, Exception("disk full"))
 
     monkeypatch.setattr(importer, "load", failing_load)

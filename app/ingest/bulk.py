@@ -6,13 +6,14 @@ the seconds a load takes. Flushes, never commits.
 """
 
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, cast
 
 import psycopg
 from sqlalchemy import Table, func
+from sqlalchemy import select as sql_select
 from sqlmodel import Session, SQLModel, col, select, update
 
 from app.ingest.deferred import indexes_afterwards
@@ -20,7 +21,7 @@ from app.ingest.document import AnnotatedDocument, ParsedAffiliation
 from app.ingest.load import Catalog, LoadReport, now
 from app.ingest.rows import (
     DocumentRows,
-    document_rows,
+    rows_of,
     search_row,
     unknown_organization,
 )
@@ -36,7 +37,6 @@ from app.models import (
     SearchDocument,
     SearchKind,
     Tag,
-    row_id,
 )
 
 _ID_MODELS: tuple[type[SQLModel], ...] = (
@@ -69,18 +69,19 @@ def bulk_load(
 
 
 def insert_new(
-    session: Session, documents: list[AnnotatedDocument], catalog: Catalog
+    session: Session, documents: Sequence[AnnotatedDocument | DocumentRows], catalog: Catalog
 ) -> list[LoadReport]:
-    """Insert roundups whose slugs the database does not hold yet (a ValueError otherwise),
-    next to the ones it holds, each document's rows together; returns each one's report."""
+    """Insert roundups (or their rows) whose slugs the database does not hold yet (a
+    ValueError otherwise), next to the ones it holds; returns each one's report."""
     session.flush()
-    slugs = [doc.document.slug for doc in documents]
+    rows = [rows_of(document, catalog) for document in documents]
+    slugs = [doc.slug for doc in rows]
     found = session.exec(select(Article.slug).where(col(Article.slug).in_(slugs))).first()
     if found is not None:
         raise ValueError(f"roundup {found!r} is loaded already; use load to update it")
     known = _known(session)
     reports = [LoadReport() for _ in documents]
-    for batch in _batches(documents, catalog, len(documents) or 1):
+    for batch in _batches(rows, catalog, len(rows) or 1):
         _write_batch(session, batch, catalog, known, reports)
     _advance_sequences(session, known)
     return reports
@@ -107,19 +108,33 @@ class _Known:
 
 
 def _known(session: Session) -> _Known:
-    organizations = list(session.exec(select(Organization)))
+    # Plain columns, not ORM objects: a large database holds tens of thousands of experts.
+    org = _table(Organization).c
+    organizations = session.execute(
+        sql_select(org.slug, org.id, org.kind, org.short_name, org.parent_id)
+    ).all()
     return _Known(
-        tags={tag.slug: row_id(tag) for tag in session.exec(select(Tag))},
-        organizations={org.slug: row_id(org) for org in organizations},
+        tags=dict(session.execute(select(Tag.slug, Tag.id)).all()),
+        organizations={org.slug: org.id for org in organizations},
         unknown={
             org.slug: (org.short_name, org.parent_id)
             for org in organizations
             if org.kind == "unknown"
         },
-        experts={e.slug: (row_id(e), e.name) for e in session.exec(select(Expert))},
+        experts={
+            slug: (id_, name)
+            for slug, id_, name in session.execute(select(Expert.slug, Expert.id, Expert.name))
+        },
         affiliations={
-            (a.expert_id, a.organization_id, a.role): row_id(a)
-            for a in session.exec(select(Affiliation))
+            (expert_id, organization_id, role): id_
+            for expert_id, organization_id, role, id_ in session.execute(
+                select(
+                    Affiliation.expert_id,
+                    Affiliation.organization_id,
+                    Affiliation.role,
+                    Affiliation.id,
+                )
+            )
         },
         next_id={
             _table(model).name: session.execute(
@@ -131,13 +146,13 @@ def _known(session: Session) -> _Known:
 
 
 def _batches(
-    documents: Iterable[AnnotatedDocument], catalog: Catalog, size: int
+    documents: Iterable[AnnotatedDocument | DocumentRows], catalog: Catalog, size: int
 ) -> Iterator[list[DocumentRows]]:
     """The rows of `documents` in lists of `size`, each checked to be new to the load."""
     slugs: set[str] = set()
     batch: list[DocumentRows] = []
     for document in documents:
-        rows = document_rows(document, catalog)
+        rows = rows_of(document, catalog)
         if rows.slug in slugs:
             raise ValueError(f"roundup {rows.slug!r} appears twice; use load")
         experts = [response.expert_slug for response in rows.responses]
@@ -303,11 +318,24 @@ def _search_documents(
     rows: list[dict[str, Any]] = []
     responses, arguments = iter(response_ids), iter(argument_ids)
     for article_id, doc in zip(article_ids, batch, strict=True):
-        rows.append(search_row(SearchKind.ARTICLE, article_id, doc.search_text, article_id))
+        rows.append(
+            search_row(
+                SearchKind.ARTICLE, article_id, doc.search_text, doc.search_terms, article_id
+            )
+        )
         ids = [next(responses) for _ in doc.responses]
         for response_id, response in zip(ids, doc.responses, strict=True):
             body = response.values["body"]
-            rows.append(search_row(SearchKind.RESPONSE, response_id, body, article_id, response_id))
+            rows.append(
+                search_row(
+                    SearchKind.RESPONSE,
+                    response_id,
+                    body,
+                    response.body_terms,
+                    article_id,
+                    response_id,
+                )
+            )
         for response_id, response in zip(ids, doc.responses, strict=True):
             for argument in response.arguments:
                 argument_id = next(arguments)
@@ -316,6 +344,7 @@ def _search_documents(
                         SearchKind.ARGUMENT,
                         argument_id,
                         argument.values["text"],
+                        argument.terms,
                         article_id,
                         response_id,
                         argument_id,

@@ -32,12 +32,12 @@ from sqlmodel import Session, col, select
 
 from app.ingest.bulk import insert_new
 from app.ingest.deferred import indexes_afterwards
-from app.ingest.document import AnnotatedDocument
 from app.ingest.errors import SourceError
 from app.ingest.files import read_bytes
 from app.ingest.limits import MAX_FILE_BYTES
 from app.ingest.load import Catalog, LoadReport, bump_version, load, load_catalog
 from app.ingest.pool import Parsed, Setup, Work, parse_all
+from app.ingest.rows import DocumentRows
 from app.models import AnnotationSource, Article
 
 STDIN = "-"
@@ -152,8 +152,8 @@ def import_sources(
             yield from _write_batch(batch, catalog, transaction)
 
 
-Entry = ImportResult | tuple[str, AnnotatedDocument]
-"""A file's final result already, or its document to write."""
+Entry = ImportResult | tuple[str, DocumentRows]
+"""A file's final result already, or its rows to write."""
 
 
 def _read(
@@ -191,7 +191,7 @@ def _accepted(items: Iterable[Parsed]) -> Iterator[Entry]:
         if item.error is not None:
             yield ImportResult(item.source, "failed", error=item.error)
             continue
-        slug = item.unchanged or (item.document.document.slug if item.document else "")
+        slug = item.unchanged or (item.rows.slug if item.rows else "")
         if slug in loaded_from:
             yield ImportResult(
                 item.source,
@@ -202,10 +202,10 @@ def _accepted(items: Iterable[Parsed]) -> Iterator[Entry]:
             )
             continue
         loaded_from[slug] = item.source
-        if item.document is None:
+        if item.rows is None:
             yield ImportResult(item.source, "unchanged", slug, AnnotationSource.RULES)
         else:
-            yield item.source, item.document
+            yield item.source, item.rows
 
 
 def _batches(entries: Iterable[Entry], size: int) -> Iterator[list[Entry]]:
@@ -223,15 +223,15 @@ def _batches(entries: Iterable[Entry], size: int) -> Iterator[list[Entry]]:
 
 
 def _write_one(
-    source: str, annotated: AnnotatedDocument, catalog: Catalog, transaction: Transaction
+    source: str, rows: DocumentRows, catalog: Catalog, transaction: Transaction
 ) -> ImportResult:
     """One roundup in its own transaction."""
-    slug = annotated.document.slug
+    slug = rows.slug
     report = LoadReport()
     try:
         with transaction() as session:
             existed = session.exec(select(Article.id).where(Article.slug == slug)).first()
-            load(session, annotated, catalog, report)
+            load(session, rows, catalog, report)
             if report.changed:
                 bump_version(session)
     except SQLAlchemyError as error:
@@ -239,7 +239,7 @@ def _write_one(
     except Exception as error:  # a defect, not the database: still only this file fails
         return ImportResult(source, "failed", slug=slug, error=f"{source}: cannot load: {error!r}")
     status: Status = "inserted" if existed is None else "updated" if report.changed else "unchanged"
-    return ImportResult(source, status, slug, annotated.annotator, report)
+    return ImportResult(source, status, slug, rows.annotator, report)
 
 
 def _database_error(source: str, slug: str, error: SQLAlchemyError) -> ImportResult:
@@ -261,24 +261,23 @@ def _write_batch(
 
 
 def _write_many(
-    session: Session, documents: list[tuple[str, AnnotatedDocument]], catalog: Catalog
+    session: Session, documents: list[tuple[str, DocumentRows]], catalog: Catalog
 ) -> list[ImportResult]:
     """New roundups inserted many rows to a statement, the others loaded row by row."""
-    slugs = [annotated.document.slug for _, annotated in documents]
+    slugs = [rows.slug for _, rows in documents]
     existing = set(session.exec(select(Article.slug).where(col(Article.slug).in_(slugs))).all())
-    new = [annotated for _, annotated in documents if annotated.document.slug not in existing]
+    new = [rows for _, rows in documents if rows.slug not in existing]
     inserted = iter(insert_new(session, new, catalog))
     results = []
-    for source, annotated in documents:
-        slug = annotated.document.slug
-        if slug not in existing:
+    for source, rows in documents:
+        if rows.slug not in existing:
             report = next(inserted)
-            results.append(ImportResult(source, "inserted", slug, annotated.annotator, report))
+            results.append(ImportResult(source, "inserted", rows.slug, rows.annotator, report))
             continue
         report = LoadReport()
-        load(session, annotated, catalog, report)
+        load(session, rows, catalog, report)
         status: Status = "updated" if report.changed else "unchanged"
-        results.append(ImportResult(source, status, slug, annotated.annotator, report))
+        results.append(ImportResult(source, status, rows.slug, rows.annotator, report))
     if any(result.report and result.report.changed for result in results):
         bump_version(session)
     return results

@@ -15,9 +15,10 @@ from app.data_version import CHANNEL
 from app.ingest.document import AnnotatedDocument, ParsedAffiliation
 from app.ingest.rows import (
     ArgumentRows,
+    DocumentRows,
     ResponseRows,
-    document_rows,
     expert_slug,
+    rows_of,
     unknown_organization,
 )
 from app.ingest.rules import TagRules, tag_rules
@@ -181,10 +182,12 @@ def _parents_first(organizations: tuple[OrganizationSpec, ...]) -> list[Organiza
     return ordered
 
 
-def load(session: Session, doc: AnnotatedDocument, catalog: Catalog, report: LoadReport) -> None:
-    """Load one annotated roundup; re-loading the same document changes nothing."""
+def load(
+    session: Session, doc: AnnotatedDocument | DocumentRows, catalog: Catalog, report: LoadReport
+) -> None:
+    """Load one annotated roundup (or its rows); re-loading the same document changes nothing."""
     before = (report.inserted, report.updated, report.deleted)
-    rows = document_rows(doc, catalog)
+    rows = rows_of(doc, catalog)
     values = dict(rows.article)
     article = upsert(
         session,

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from app.ingest.document import AnnotatedDocument
 from app.ingest.errors import SourceError
 from app.ingest.files import annotated_document
 from app.ingest.load import Catalog
+from app.ingest.rows import DocumentRows, document_rows
 
 
 @dataclass(frozen=True)
@@ -30,11 +30,12 @@ class Work:
 
 @dataclass(frozen=True)
 class Parsed:
-    """A source parsed and annotated (`document`), or why not (`error`), or found to be the
-    loaded roundup `unchanged` byte for byte (so not parsed at all)."""
+    """A source parsed, annotated and turned into rows (`rows`, search terms included: the
+    work done in a worker process), or why not (`error`), or found to be the loaded roundup
+    `unchanged` byte for byte (so not parsed at all)."""
 
     source: str
-    document: AnnotatedDocument | None = None
+    rows: DocumentRows | None = None
     error: str | None = None
     unchanged: str | None = None
 
@@ -47,7 +48,7 @@ class Setup:
 
 
 def parse_one(work: Work, setup: Setup) -> Parsed:
-    """`work` parsed and annotated, or the reason it cannot be; never raises."""
+    """`work` parsed, annotated and in rows, or the reason it cannot be; never raises."""
     try:
         document = annotated_document(
             work.source,
@@ -57,11 +58,11 @@ def parse_one(work: Work, setup: Setup) -> Parsed:
             require_curated=False,
             published_on=setup.published_on,
         )
+        return Parsed(work.source, rows=document_rows(document, setup.catalog))
     except SourceError as error:
         return Parsed(work.source, error=str(error))
     except Exception as error:  # a defect, not a bad file: still only this file fails
         return Parsed(work.source, error=f"{work.source}: cannot parse: {error!r}")
-    return Parsed(work.source, document=document)
 
 
 _setup: Setup | None = None

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.ingest.document import AnnotatedDocument, AnnotatedResponse, ParsedAffiliation
 from app.ingest.text import slugify, word_count
-from app.models import SearchKind
+from app.models import AnnotationSource, SearchKind
 from app.search.index import article_text_of
 from app.search.text import terms
 
@@ -20,6 +20,8 @@ class ArgumentRows:
     """The argument's columns but `id` and `response_id` (its position included)."""
     tags: tuple[str, ...]
     """Its tag slugs, sorted, each once."""
+    terms: str
+    """Its search terms (`search.text.terms` of its text)."""
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,7 @@ class ResponseRows:
     affiliations: tuple[ParsedAffiliation, ...]
     """As printed, in order: the `response_affiliation` rows, by position."""
     arguments: tuple[ArgumentRows, ...]
+    body_terms: str
 
     def renames(self, current: str) -> bool:
         """Whether the expert row now named `current` (same slug) takes `expert_name`: the
@@ -50,12 +53,16 @@ class DocumentRows:
     slug: str
     article: dict[str, Any]
     """The article's columns but `id` and `loaded_at` (its slug included)."""
+    annotator: AnnotationSource
     search_text: str
+    search_terms: str
     responses: tuple[ResponseRows, ...]
 
 
 def document_rows(doc: AnnotatedDocument, catalog: "Catalog") -> DocumentRows:
+    """The rows of `doc`, search terms included (the costly part, done where it is parsed)."""
     parsed = doc.document
+    search_text = article_text_of(parsed.title, parsed.dek)
     return DocumentRows(
         slug=parsed.slug,
         article={
@@ -71,12 +78,19 @@ def document_rows(doc: AnnotatedDocument, catalog: "Catalog") -> DocumentRows:
             "source_url": doc.source_url,
             "source_sha256": doc.source_sha256,
         },
-        search_text=article_text_of(parsed.title, parsed.dek),
+        annotator=doc.annotator,
+        search_text=search_text,
+        search_terms=terms(search_text),
         responses=tuple(
             _response_rows(position, response, catalog)
             for position, response in enumerate(doc.responses, start=1)
         ),
     )
+
+
+def rows_of(doc: "AnnotatedDocument | DocumentRows", catalog: "Catalog") -> DocumentRows:
+    """`doc`'s rows: built here, or already (by the worker process that parsed it)."""
+    return doc if isinstance(doc, DocumentRows) else document_rows(doc, catalog)
 
 
 def _response_rows(position: int, annotated: AnnotatedResponse, catalog: "Catalog") -> ResponseRows:
@@ -108,9 +122,11 @@ def _response_rows(position: int, annotated: AnnotatedResponse, catalog: "Catalo
                     "annotation_source": argument.annotation_source,
                 },
                 tags=tuple(sorted(set(argument.tags))),
+                terms=terms(argument.text),
             )
             for number, argument in enumerate(annotated.arguments, start=1)
         ),
+        body_terms=terms(parsed.body),
     )
 
 
@@ -147,6 +163,7 @@ def search_row(
     kind: SearchKind,
     item_id: int,
     text: str,
+    text_terms: str,
     article_id: int,
     response_id: int | None = None,
     argument_id: int | None = None,
@@ -158,5 +175,5 @@ def search_row(
         "response_id": response_id,
         "argument_id": argument_id,
         "text": text,
-        "terms": terms(text),
+        "terms": text_terms,
     }

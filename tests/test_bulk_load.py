@@ -3,7 +3,7 @@
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, inspect, select
+from sqlalchemy import Engine, inspect, select, text
 from sqlmodel import Session
 
 from app.ingest import deferred
@@ -211,3 +211,17 @@ def _without_short_name(document: AnnotatedDocument, response: int, affiliation:
     responses = list(document.responses)
     responses[response] = answer.model_copy(update={"parsed": parsed})
     return document.model_copy(update={"responses": tuple(responses)})
+
+
+@pytest.mark.postgresql
+def test_a_bulk_write_is_not_cut_short_by_the_read_timeout(session: Session) -> None:
+    """The API's statement timeout (5 s by default) does not apply to a command's writes:
+    a large batch on a busy server may take longer."""
+    generated = corpus.build(2)
+    load_catalog(session, generated.catalog, LoadReport())
+    articles = text("SELECT count(*) FROM article")
+    before = session.execute(articles).scalar_one()
+    session.execute(text("SET LOCAL statement_timeout = '1ms'"))
+    insert_new(session, list(generated.documents()), generated.catalog)
+    assert session.execute(articles).scalar_one() == before + 2
+    assert session.execute(text("SHOW statement_timeout")).scalar_one() == "0"

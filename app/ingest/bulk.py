@@ -12,7 +12,7 @@ from enum import StrEnum
 from typing import Any, cast
 
 import psycopg
-from sqlalchemy import Table, func
+from sqlalchemy import Table, func, text
 from sqlalchemy import select as sql_select
 from sqlmodel import Session, SQLModel, col, select, update
 
@@ -58,6 +58,7 @@ def bulk_load(
 ) -> None:
     """First load of many roundups, into a database that holds none yet (a ValueError
     otherwise), after `load_catalog`. The secondary indexes are built once at the end."""
+    _without_read_timeout(session)
     session.flush()
     if session.exec(select(Article.id).limit(1)).first() is not None:
         raise ValueError("bulk_load needs a database without roundups; use load to update")
@@ -73,6 +74,7 @@ def insert_new(
 ) -> list[LoadReport]:
     """Insert roundups (or their rows) whose slugs the database does not hold yet (a
     ValueError otherwise), next to the ones it holds; returns each one's report."""
+    _without_read_timeout(session)
     session.flush()
     rows = [rows_of(document, catalog) for document in documents]
     slugs = [doc.slug for doc in rows]
@@ -85,6 +87,13 @@ def insert_new(
         _write_batch(session, batch, catalog, known, reports)
     _advance_sequences(session, known)
     return reports
+
+
+def _without_read_timeout(session: Session) -> None:
+    """Hundreds of roundups in a few statements are a command's write, which the timeout set
+    for the API's reads must not cut short on a busy server (this transaction only)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL statement_timeout = 0"))
 
 
 @dataclass

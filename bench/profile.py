@@ -29,7 +29,7 @@ PY_SPY_VERSION = "0.4.3"
 # event loop's thread, under uvicorn's frames).
 PHASES = (
     ("app/deps.py", "dependencies: session, fetch-or-404"),
-    ("app/http/conditional.py", "dependencies: ETag / conditional GET"),
+    ("conditional_get (app/http/", "dependencies: ETag / conditional GET"),
     ("app/params.py", "dependencies: query parameters"),
     ("get_session", "dependencies: session"),
     ("app/routes/", "handler: queries and building models"),

@@ -84,6 +84,8 @@ class App:
 
 
 def create_app(settings: Settings | None = None) -> App:
+    """The application configured by `settings` (default: the environment's), which every
+    request obeys: they are kept on `app.api.state.settings`, read through app.deps."""
     settings = settings or get_settings()
     api = FastAPI(
         title="Roundup API",

@@ -138,4 +138,6 @@ class Settings(BaseSettings):
 
 @lru_cache
 def get_settings() -> Settings:
+    """The environment's settings: for the commands, the server and create_app's default.
+    A request reads those of the app serving it (app.deps.SettingsDep)."""
     return Settings()

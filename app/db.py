@@ -20,6 +20,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import Join
 from sqlmodel import Session
+from starlette.requests import Request
 
 from app.config import Settings, get_settings
 
@@ -163,23 +164,25 @@ def _engine_for(url: str) -> Engine:
     return build_engine(url)
 
 
-@lru_cache
-def _reading_engine_for(url: str) -> Engine:
-    return reading(_engine_for(url), get_settings().statement_timeout_ms)
-
-
 def get_engine() -> Engine:
-    """The process-wide engine for the configured URL, built on first use (never at import)."""
+    """The process-wide engine for the configured URL, built on first use (never at import):
+    the commands'. The app reads through its own (request_engine)."""
     return _engine_for(get_settings().database_url)
 
 
-async def get_session() -> AsyncIterator[Session]:
-    """The request's session. Opening one does no I/O, so it happens on the event loop, and a
-    sync generator would cost two thread-pool hand-offs a request. Closing it ends its
-    transaction: in-process for SQLite (microseconds), over the network for PostgreSQL, so
-    there in the thread pool, shielded so that a cancelled request still returns its
-    connection."""
-    engine = _reading_engine_for(get_settings().database_url)
+def request_engine(settings: Settings) -> Engine:
+    """The engine an app's request sessions read through, built from the app's settings
+    (create_app keeps it on app.state). Building it does no I/O: it connects on first use."""
+    return reading(build_engine(settings.database_url, settings), settings.statement_timeout_ms)
+
+
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """The request's session, on the engine of the app serving it. Opening one does no I/O,
+    so it happens on the event loop, and a sync generator would cost two thread-pool
+    hand-offs a request. Closing it ends its transaction: in-process for SQLite
+    (microseconds), over the network for PostgreSQL, so there in the thread pool, shielded
+    so that a cancelled request still returns its connection."""
+    engine: Engine = request.app.state.engine
     session = Session(engine)
     try:
         yield session

@@ -1,16 +1,37 @@
-"""Request dependencies: the database session and fetch-or-404 lookups."""
+"""Request dependencies: the app's settings, the database session and fetch-or-404 lookups."""
 
 from typing import Annotated, TypeVar
 
-from fastapi import Depends, Path
+from fastapi import Depends, Path, Request
 from sqlmodel import Session
 
+from app.config import Settings
 from app.db import get_session
 from app.http.problems import ProblemError
 from app.models import Article, Expert, Organization, Tag
 from app.queries import articles, people, tags
+from app.queries.paging import CURSOR_SECRET
 
-SessionDep = Annotated[Session, Depends(get_session)]
+
+async def get_app_settings(request: Request) -> Settings:
+    """The settings of the app serving the request (create_app keeps them on app.state)."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_app_settings)]
+
+
+async def get_request_session(
+    session: Annotated[Session, Depends(get_session)], settings: SettingsDep
+) -> Session:
+    """The request's session, carrying what the queries read of the app's settings (the
+    cursor secret), whoever opened it (tests override get_session)."""
+    session.info[CURSOR_SECRET] = settings.cursor_secret
+    return session
+
+
+SessionDep = Annotated[Session, Depends(get_request_session)]
 Slug = Annotated[str, Path(max_length=200, description="The resource's slug.")]
 
 

@@ -94,7 +94,7 @@ def write_examples() -> int:
             with Session(engine) as session:
                 yield session
 
-        app.dependency_overrides[get_session] = session_override
+        app.api.dependency_overrides[get_session] = session_override
         with TestClient(app) as client:
             examples = collect_examples(lambda url: client.get(url).json())
         engine.dispose()

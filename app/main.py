@@ -3,17 +3,21 @@
 import base64
 import hashlib
 import re
+from collections.abc import Callable, Iterable
+from functools import partial
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
+from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app import __version__, openapi
 from app.config import Settings, get_settings
 from app.data_version import version_source
+from app.db import request_engine
 from app.http import problems
 from app.http.conditional import GzipETag, NotModified, not_modified_response
 from app.http.middleware import (
@@ -67,27 +71,23 @@ CORS_EXPOSED_HEADERS = [
 ]
 
 
-class RoundupAPI(FastAPI):
-    """FastAPI with a front door: when `front` is set (the response cache, with no rate limit
-    to obey), it sees each request before anything else, so a hit costs a lookup and never
-    enters the middleware stack; what it stores is what that stack sent, headers and all."""
+class App:
+    """What `create_app` returns and uvicorn serves: `asgi` answers each request; `api` is the
+    FastAPI application inside it (routes, state, OpenAPI, dependency overrides)."""
 
-    front: ASGIApp | None = None
+    def __init__(self, api: FastAPI, asgi: ASGIApp) -> None:
+        self.api = api
+        self.asgi = asgi
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self.front is None:
-            await super().__call__(scope, receive, send)
-        else:
-            await self.front(scope, receive, send)
-
-    async def stack(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """The application behind the front door: middleware, routing, handlers."""
-        await super().__call__(scope, receive, send)
+        await self.asgi(scope, receive, send)
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None) -> App:
+    """The application configured by `settings` (default: the environment's), which every
+    request obeys: they are kept on `app.api.state.settings`, read through app.deps."""
     settings = settings or get_settings()
-    app = RoundupAPI(
+    api = FastAPI(
         title="Roundup API",
         version=__version__,
         summary="Expert-roundup journalism as structured, queryable data.",
@@ -95,10 +95,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
         generate_unique_id_function=openapi.operation_id,
     )
-    app.state.settings = settings
-    problems.install(app)
-    openapi.install(app, settings.cache_max_age)
-    app.add_exception_handler(NotModified, not_modified_response)
+    api.state.settings = settings
+    api.state.engine = request_engine(settings)
+    problems.install(api)
+    openapi.install(api, settings.cache_max_age)
+    api.add_exception_handler(NotModified, not_modified_response)
     for router in (
         health.router,
         health.meta_router,
@@ -111,56 +112,63 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         documents.router,
         exports.router,
     ):
-        app.include_router(router, responses=COMMON_PROBLEMS)
-    explorer.install(app)
+        api.include_router(router, responses=COMMON_PROBLEMS)
+    explorer.install(api)
 
-    docs_page = get_swagger_ui_html(openapi_url=app.openapi_url or "", title=app.title)
+    docs_page = get_swagger_ui_html(openapi_url=api.openapi_url or "", title=api.title)
 
-    @app.get("/docs", include_in_schema=False)
+    @api.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
         return docs_page
 
-    # Added innermost first: the last one added sees a request first. The response cache is
-    # the front door; with a rate limit set, it sits inside the limit instead, so that cached
-    # answers obey it too (and outer layers add their headers to each answer).
-    app.add_middleware(GZipMiddleware, minimum_size=1000)
-    app.add_middleware(GzipETag)
-    app.add_middleware(ConcurrencyLimit, limit=settings.pool_size + settings.pool_max_overflow)
-    app.add_middleware(RequestTimeout, seconds=settings.request_timeout_s)
-    app.add_middleware(AllowedMethods, router=app.router)
-    if settings.response_cache:
-        source = version_source(settings.database_url)
-        media_types = all_produced(app.routes)
+    # The response cache comes first of all when it has no rate limit to obey, so that a hit
+    # costs a lookup and never enters the middleware; with a limit set, it sits inside the
+    # limit, so that cached answers obey it too. Either way it stores what the layers inside
+    # it sent, headers and all. It reads the routes (the media types they produce).
+    cache = response_cache(settings, api.routes)
+    front = None if settings.rate_limit_per_minute else cache
+    behind_limit = [] if cache is None or front is not None else [Middleware(cache)]
+    # The middleware in request order, outermost first: what FastAPI(middleware=...) takes,
+    # set once the routes exist (AllowedMethods reads the router).
+    api.user_middleware = [
+        Middleware(SecurityHeaders, html_csp=docs_csp(bytes(docs_page.body))),
+        Middleware(UnexpectedErrors),
+        Middleware(HeadAsGet),
+        Middleware(DedupeVary),
+        Middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "HEAD", "OPTIONS"],
+            allow_headers=CORS_REQUEST_HEADERS,
+            expose_headers=CORS_EXPOSED_HEADERS,
+            max_age=600,
+        ),
+        Middleware(RequestTarget, max_length=settings.max_url_length),
+        Middleware(RateLimit, per_minute=settings.rate_limit_per_minute),
+        *behind_limit,
+        Middleware(AllowedMethods, router=api.router),
+        Middleware(RequestTimeout, seconds=settings.request_timeout_s),
+        Middleware(ConcurrencyLimit, limit=settings.pool_size + settings.pool_max_overflow),
+        Middleware(GzipETag),
+        Middleware(GZipMiddleware, minimum_size=1000),
+    ]
+    return App(api, api if front is None else front(api))
 
-        def response_cache(inner: ASGIApp) -> ASGIApp:
-            return ResponseCache(
-                inner,
-                source,
-                max_bytes=settings.response_cache_mb * 1024 * 1024,
-                max_entries=settings.response_cache_entries,
-                media_types=media_types,
-                cors_origins=settings.cors_origins,
-            )
 
-        if settings.rate_limit_per_minute:
-            app.add_middleware(response_cache)
-        else:
-            app.front = response_cache(app.stack)
-    app.add_middleware(RateLimit, per_minute=settings.rate_limit_per_minute)
-    app.add_middleware(RequestTarget, max_length=settings.max_url_length)
-    app.add_middleware(
-        CORSMiddleware,
-        allow_origins=settings.cors_origins,
-        allow_methods=["GET", "HEAD", "OPTIONS"],
-        allow_headers=CORS_REQUEST_HEADERS,
-        expose_headers=CORS_EXPOSED_HEADERS,
-        max_age=600,
+def response_cache(
+    settings: Settings, routes: Iterable[object]
+) -> Callable[[ASGIApp], ASGIApp] | None:
+    """The response cache around an application, as the settings configure it (None: off)."""
+    if not settings.response_cache:
+        return None
+    return partial(
+        ResponseCache,
+        source=version_source(settings.database_url),
+        max_bytes=settings.response_cache_mb * 1024 * 1024,
+        max_entries=settings.response_cache_entries,
+        media_types=all_produced(routes),
+        cors_origins=settings.cors_origins,
     )
-    app.add_middleware(DedupeVary)
-    app.add_middleware(HeadAsGet)
-    app.add_middleware(UnexpectedErrors)
-    app.add_middleware(SecurityHeaders, html_csp=docs_csp(bytes(docs_page.body)))
-    return app
 
 
 def docs_csp(page: bytes) -> str:

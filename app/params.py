@@ -1,6 +1,7 @@
 """Query parameters shared by list endpoints, and the check that rejects unknown ones."""
 
 from collections.abc import Sequence
+from contextvars import ContextVar
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -9,8 +10,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from pydantic import AfterValidator
 
-from app.config import get_settings
-from app.deps import SessionDep
+from app.deps import SessionDep, SettingsDep
 from app.filters import ResponseFilters, with_descendants
 from app.http.problems import InvalidParam, ProblemError
 from app.listing import MAX_LIMIT
@@ -19,10 +19,22 @@ from app.queries.common import known_tags, organization_tree
 from app.search.grammar import QuerySyntaxError
 from app.search.query import SearchQuery, parse_query
 
+# The page size cap of the app serving the request. A validator sees only its value, so the
+# cap reaches it this way: set by `max_page_size`, a dependency of every /v1 route, before
+# FastAPI validates the route's own parameters.
+_max_page_size: ContextVar[int] = ContextVar("max_page_size", default=MAX_LIMIT)
+
+
+async def max_page_size(settings: SettingsDep) -> None:
+    """Let `Limit` check the app's cap (ROUNDUP_MAX_PAGE_SIZE). Async: it runs in the
+    request's own context, which the validation that follows shares (a sync dependency
+    would set it in a worker thread's copy)."""
+    _max_page_size.set(settings.max_page_size)
+
 
 def _within_max_page_size(limit: int) -> int:
-    """The deployment may lower the page size cap below MAX_LIMIT (ROUNDUP_MAX_PAGE_SIZE)."""
-    cap = get_settings().max_page_size
+    """The deployment may lower the page size cap below MAX_LIMIT."""
+    cap = _max_page_size.get()
     if limit > cap:
         raise ValueError(f"Input should be less than or equal to {cap}")
     return limit

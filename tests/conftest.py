@@ -85,7 +85,7 @@ def transaction(session: Session) -> Transaction:
 @pytest.fixture
 def client(session: Session) -> Iterator[TestClient]:
     app = create_app()
-    app.dependency_overrides[get_session] = lambda: session
+    app.api.dependency_overrides[get_session] = lambda: session
     with TestClient(app) as test_client:
         yield test_client
 

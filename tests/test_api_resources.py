@@ -264,7 +264,7 @@ def _readyz_on(url: str) -> tuple[int, dict[str, Any]]:
         with Session(engine) as session:
             yield session
 
-    app.dependency_overrides[get_session] = session_on_scratch
+    app.api.dependency_overrides[get_session] = session_on_scratch
     try:
         with TestClient(app) as client:
             response = client.get("/readyz")

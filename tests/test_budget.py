@@ -65,7 +65,7 @@ def test_over_budget_is_a_503_problem(budgeted: Engine) -> None:
             session.execute(text(ENDLESS_LIMITED))
             yield session  # pragma: no cover - never reached
 
-    app.dependency_overrides[get_session] = over_budget_session
+    app.api.dependency_overrides[get_session] = over_budget_session
     with TestClient(app) as client:
         started = time.monotonic()
         response = client.get("/v1/experts")

@@ -14,7 +14,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, create_engine
 
-from app.config import get_settings
+from app.config import Settings
+from app.db import get_session
+from app.main import create_app
 from app.models import Article, DeploymentSecret
 from app.queries import search
 from app.queries.paging import cursor_secret
@@ -167,22 +169,19 @@ def test_search_offsets_are_capped(
     assert body["total"] > 5
 
 
-def test_the_configured_secret_signs_cursors(
-    client: TestClient, session: Session, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_the_configured_secret_signs_cursors(client: TestClient, session: Session) -> None:
     stored = _genuine(client, "/v1/experts")
-    monkeypatch.setenv("ROUNDUP_CURSOR_SECRET", "a-configured-secret-of-some-length")
-    get_settings.cache_clear()
-    try:
-        assert cursor_secret(session) == b"a-configured-secret-of-some-length"
-        configured = _genuine(client, "/v1/experts")
+    key = "a-configured-secret-of-some-length"
+    app = create_app(Settings(cursor_secret=key))
+    app.api.dependency_overrides[get_session] = lambda: session
+    with TestClient(app) as configured_client:
+        configured = _genuine(configured_client, "/v1/experts")
+        assert cursor_secret(session) == key.encode()
         assert configured != stored
-        assert _get(client, "/v1/experts", configured)[0] == 200
-        assert _get(client, "/v1/experts", stored) == _refused("/v1/experts")
-    finally:
-        monkeypatch.delenv("ROUNDUP_CURSOR_SECRET")
-        get_settings.cache_clear()
+        assert _get(configured_client, "/v1/experts", configured)[0] == 200
+        assert _get(configured_client, "/v1/experts", stored) == _refused("/v1/experts")
     assert _get(client, "/v1/experts", stored)[0] == 200
+    assert _get(client, "/v1/experts", configured) == _refused("/v1/experts")
 
 
 @pytest.mark.sqlite  # two scratch SQLite files suffice

@@ -7,8 +7,9 @@ from collections.abc import Iterator
 
 from starlette.types import Message
 
-from app.config import get_settings
+from app.config import Settings
 from app.exports.formats import ExportResponse, _download_slots
+from app.main import create_app
 
 
 def test_a_download_stops_when_its_client_disconnects() -> None:
@@ -33,7 +34,12 @@ def test_a_download_stops_when_its_client_disconnects() -> None:
             if len(sent) == 5:
                 gone.set()  # the client leaves after the headers and four chunks
 
-        scope = {"type": "http", "asgi": {"spec_version": "2.3"}, "method": "GET"}
+        scope = {
+            "type": "http",
+            "asgi": {"spec_version": "2.3"},
+            "method": "GET",
+            "app": create_app(Settings(export_concurrency=3)).api,
+        }
         response = ExportResponse(rows(), media_type="text/csv")
         await asyncio.wait_for(response(scope, receive, send), 5)
         stopped_at = produced["rows"]
@@ -44,5 +50,5 @@ def test_a_download_stops_when_its_client_disconnects() -> None:
 
     rows_read, free_slots, first = asyncio.run(run())
     assert rows_read < 20
-    assert free_slots == get_settings().export_concurrency
+    assert free_slots == 3  # the app's export_concurrency
     assert first == ["http.response.start", "http.response.body"]

@@ -9,16 +9,31 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlmodel import Session
 
-from app.config import get_settings
+from app.config import Settings
+from app.db import get_session
+from app.main import App, create_app
 from app.routes import documents
 
 
+def app_for(session: Session, tmp_path: Path, **settings: Any) -> App:
+    """An app building its dumps in a fresh cache directory, reading through the test's
+    session."""
+    app = create_app(Settings(dump_cache_dir=tmp_path / "dumps", **settings))
+    app.api.dependency_overrides[get_session] = lambda: session
+    return app
+
+
 @pytest.fixture
-def builds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[float]]:
-    """A fresh cache directory; each build of the dump is recorded (its start time)."""
-    monkeypatch.setenv("ROUNDUP_DUMP_CACHE_DIR", str(tmp_path / "dumps"))
-    get_settings.cache_clear()
+def client(session: Session, tmp_path: Path) -> Iterator[TestClient]:
+    with TestClient(app_for(session, tmp_path)) as client:
+        yield client
+
+
+@pytest.fixture
+def builds(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Each build of the dump, recorded (its start time)."""
     started: list[float] = []
     build = documents._build_dump
 
@@ -27,8 +42,7 @@ def builds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[flo
         return build(*args)
 
     monkeypatch.setattr(documents, "_build_dump", recorded)
-    yield started
-    get_settings.cache_clear()
+    return started
 
 
 def test_two_gets_build_once(client: TestClient, builds: list[float], tmp_path: Path) -> None:
@@ -82,10 +96,8 @@ def test_ranges(client: TestClient, builds: list[float]) -> None:
 
 
 def test_a_slow_build_runs_once_while_requests_get_a_503(
-    client: TestClient, builds: list[float], monkeypatch: pytest.MonkeyPatch
+    session: Session, tmp_path: Path, builds: list[float], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("ROUNDUP_REQUEST_TIMEOUT_S", "0.4")  # requests wait 0.2 s for a build
-    get_settings.cache_clear()
     build = documents._build_dump
 
     def slow(*args: Any) -> str:
@@ -93,14 +105,16 @@ def test_a_slow_build_runs_once_while_requests_get_a_503(
         return build(*args)
 
     monkeypatch.setattr(documents, "_build_dump", slow)
-    waiting = [client.get("/v1/dump") for _ in range(3)]
-    assert [r.status_code for r in waiting] == [503, 503, 503]
-    assert waiting[0].headers["retry-after"] == "10"
-    assert waiting[0].json()["detail"] == (
-        "The dump of the current data is being built; try again shortly."
-    )
-    time.sleep(1.2)
-    assert client.get("/v1/dump").status_code == 200
+    # Requests wait half the request timeout (0.2 s) for a build.
+    with TestClient(app_for(session, tmp_path, request_timeout_s=0.4)) as client:
+        waiting = [client.get("/v1/dump") for _ in range(3)]
+        assert [r.status_code for r in waiting] == [503, 503, 503]
+        assert waiting[0].headers["retry-after"] == "10"
+        assert waiting[0].json()["detail"] == (
+            "The dump of the current data is being built; try again shortly."
+        )
+        time.sleep(1.2)
+        assert client.get("/v1/dump").status_code == 200
     assert len(builds) == 1
 
 

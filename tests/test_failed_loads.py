@@ -65,9 +65,9 @@ def served_article(url: str) -> tuple[int, dict[str, Any]]:
         with Session(engine) as session:
             yield session
 
-    api = create_app()
-    api.dependency_overrides[get_session] = session
-    with TestClient(api) as client:
+    app = create_app()
+    app.api.dependency_overrides[get_session] = session
+    with TestClient(app) as client:
         response = client.get(f"/v1/articles/{SEED_SLUG}")
     engine.dispose()
     return response.status_code, response.json()

@@ -60,7 +60,7 @@ REQUIRED: dict[str, dict[str, str]] = {
 }
 APP_ROUTES = [
     route
-    for route in iter_route_contexts(create_app().routes)
+    for route in iter_route_contexts(create_app().api.routes)
     if isinstance(route.original_route, APIRoute) and route.path != "/docs"
 ]
 LIST_PARAMS = [
@@ -444,7 +444,7 @@ def test_an_unexpected_error_names_no_internals(
 
     monkeypatch.setattr("app.queries.articles.article_document", explode)
     app = create_app()
-    app.dependency_overrides[get_session] = lambda: session
+    app.api.dependency_overrides[get_session] = lambda: session
     with TestClient(app, raise_server_exceptions=False) as client:
         response = client.get(f"/v1/articles/{SEED_SLUG}")
     assert response.headers["content-type"] == PROBLEM

@@ -3,7 +3,7 @@ routes that produce more than JSON, and answers when the database is unreachable
 
 import asyncio
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -15,13 +15,12 @@ from sqlalchemy import Engine, event, text
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
-from app import db
-from app.config import get_settings
+from app.config import Settings
 from app.db import build_engine, get_session, reading
 from app.http.middleware import ConcurrencyLimit, RateLimit, RequestTimeout
 from app.http.negotiation import parse_accept, preferred, quality, require_acceptable
 from app.http.problems import ProblemError
-from app.main import create_app
+from app.main import App, create_app
 from app.models import DatasetState
 from tests.conftest import SEED_SLUG
 from tests.databases import on_postgresql
@@ -30,30 +29,15 @@ PROBLEM = "application/problem+json"
 UNREACHABLE_URL = "postgresql+psycopg://roundup@127.0.0.1:1/roundup"  # nothing listens on 1
 
 
-@pytest.fixture
-def settings_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., None]]:
-    """Set ROUNDUP_* variables for apps created in this test."""
-
-    def setenv(**values: Any) -> None:
-        for name, value in values.items():
-            monkeypatch.setenv(f"ROUNDUP_{name.upper()}", str(value))
-        get_settings.cache_clear()
-
-    yield setenv
-    get_settings.cache_clear()
-
-
-def app_with_session(session: Session) -> FastAPI:
-    app = create_app()
-    app.dependency_overrides[get_session] = lambda: session
+def app_with_session(session: Session, **settings: Any) -> App:
+    """An app configured with `settings`, reading through the test's session."""
+    app = create_app(Settings(**settings))
+    app.api.dependency_overrides[get_session] = lambda: session
     return app
 
 
-def test_max_url_length_comes_from_settings(
-    session: Session, settings_env: Callable[..., None]
-) -> None:
-    settings_env(max_url_length=300)
-    with TestClient(app_with_session(session)) as client:
+def test_max_url_length_comes_from_settings(session: Session) -> None:
+    with TestClient(app_with_session(session, max_url_length=300)) as client:
         assert client.get("/v1/experts?organization=" + "a" * 250).status_code == 200
         response = client.get("/v1/experts?organization=" + "a" * 300)
     assert (response.status_code, response.json()["detail"]) == (
@@ -62,17 +46,13 @@ def test_max_url_length_comes_from_settings(
     )
 
 
-def test_slow_request_gets_503_at_the_timeout(
-    session: Session, settings_env: Callable[..., None]
-) -> None:
-    settings_env(request_timeout_s=0.3)
-
+def test_slow_request_gets_503_at_the_timeout(session: Session) -> None:
     def slow_session() -> Iterator[Session]:
         time.sleep(1.5)  # a stuck database call, in a worker thread that cannot be interrupted
         yield session
 
-    app = create_app()
-    app.dependency_overrides[get_session] = slow_session
+    app = create_app(Settings(request_timeout_s=0.3))
+    app.api.dependency_overrides[get_session] = slow_session
     with TestClient(app) as client:
         started = time.monotonic()
         response = client.get(f"/v1/articles/{SEED_SLUG}")
@@ -119,11 +99,8 @@ def test_request_timeout_passes_fast_requests_and_drops_late_output() -> None:
     assert b"late" not in b"".join(m.get("body", b"") for m in sent)
 
 
-def test_rate_limit_answers_429_with_retry_after(
-    session: Session, settings_env: Callable[..., None]
-) -> None:
-    settings_env(rate_limit_per_minute=3)
-    with TestClient(app_with_session(session)) as client:
+def test_rate_limit_answers_429_with_retry_after(session: Session) -> None:
+    with TestClient(app_with_session(session, rate_limit_per_minute=3)) as client:
         assert [client.get("/v1/tags").status_code for _ in range(3)] == [200, 200, 200]
         response = client.get("/v1/tags")
         assert client.get("/healthz").status_code == 200  # probes are exempt
@@ -274,7 +251,7 @@ def test_unreachable_database_is_a_quick_503(unreachable: Engine, path: str) -> 
         with Session(unreachable) as session:
             yield session
 
-    app.dependency_overrides[get_session] = session
+    app.api.dependency_overrides[get_session] = session
     with TestClient(app) as client:
         started = time.monotonic()
         response = client.get(path)
@@ -301,7 +278,7 @@ def test_readyz_reports_an_unreachable_database(unreachable: Engine) -> None:
         with Session(unreachable) as session:
             yield session
 
-    app.dependency_overrides[get_session] = session
+    app.api.dependency_overrides[get_session] = session
     with TestClient(app) as client:
         response = client.get("/readyz")
     assert response.headers["content-type"] == PROBLEM
@@ -395,32 +372,24 @@ async def _send(_message: Any) -> None:  # pragma: no cover - these apps send no
     pass
 
 
-def test_a_burst_beyond_the_pool_is_served(
-    engine: Engine,
-    database_url: str,
-    settings_env: Callable[..., None],
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_a_burst_beyond_the_pool_is_served(engine: Engine, database_url: str) -> None:
     """Far more concurrent requests than pooled connections: every one is answered, none
     waits for a connection while holding a worker thread (that ends in pool timeouts)."""
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    settings_env(pool_size=1, pool_max_overflow=1, pool_timeout_s=1)
-    # Nothing else serves the test database through get_engine(): the engine built here,
-    # cached for its URL, has this small pool.
+    settings = Settings(
+        DATABASE_URL=database_url, pool_size=1, pool_max_overflow=1, pool_timeout_s=1
+    )
+    app = create_app(settings)  # its engine, built from these settings, has this small pool
     try:
-        with TestClient(create_app()) as client, ThreadPoolExecutor(max_workers=64) as pool:
+        with TestClient(app) as client, ThreadPoolExecutor(max_workers=64) as pool:
             paths = [f"/v1/articles/{SEED_SLUG}", "/v1/responses?facets=tag", "/v1/tags"] * 40
             statuses = list(pool.map(lambda path: client.get(path).status_code, paths))
         assert statuses == [200] * 120
     finally:
-        db.get_engine().dispose()
+        app.api.state.engine.dispose()
 
 
-def test_max_page_size_comes_from_settings(
-    session: Session, settings_env: Callable[..., None]
-) -> None:
-    settings_env(max_page_size=20)
-    with TestClient(app_with_session(session)) as client:
+def test_max_page_size_comes_from_settings(session: Session) -> None:
+    with TestClient(app_with_session(session, max_page_size=20)) as client:
         assert len(client.get("/v1/arguments?limit=20").json()["items"]) == 20
         response = client.get("/v1/arguments?limit=21")
     assert response.headers["content-type"] == PROBLEM

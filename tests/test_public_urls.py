@@ -16,7 +16,7 @@ FORGED = {"Host": "evil.example", "X-Forwarded-Host": "evil.example"}
 
 def client_for(session: Session, **settings: str) -> TestClient:
     app = create_app(Settings(response_cache=False, **settings))  # type: ignore[arg-type]
-    app.dependency_overrides[get_session] = lambda: session
+    app.api.dependency_overrides[get_session] = lambda: session
     return TestClient(app)
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from app.cli import main
-from app.config import PROJECT_DIR, get_settings
+from app.config import PROJECT_DIR, Settings, get_settings
 from app.db import build_engine, get_engine, readonly_grants
 from app.examples import DOWNLOAD_REQUESTS, EXAMPLE_REQUESTS
 from app.main import create_app
@@ -37,7 +37,7 @@ UseDatabase = Callable[[str], None]
 
 @pytest.fixture
 def use_database(monkeypatch: pytest.MonkeyPatch) -> Iterator[UseDatabase]:
-    """Point DATABASE_URL (so the app and the command) at a URL; dispose those engines after."""
+    """Point DATABASE_URL (so the commands) at a URL; dispose those engines after."""
     urls: list[str] = []
 
     def use(url: str) -> None:
@@ -69,13 +69,15 @@ def get_urls(app: FastAPI) -> list[str]:
     return urls
 
 
-def assert_serves_everything(use_database: UseDatabase, reader_url: str) -> None:
-    use_database(reader_url)
-    app = create_app()
-    urls = get_urls(app)
-    with TestClient(app) as client:
-        statuses = {url: client.get(url).status_code for url in urls}
-        article = client.get(f"/v1/articles/{SEED_SLUG}").json()
+def assert_serves_everything(reader_url: str) -> None:
+    app = create_app(Settings(DATABASE_URL=reader_url))
+    urls = get_urls(app.api)
+    try:
+        with TestClient(app) as client:
+            statuses = {url: client.get(url).status_code for url in urls}
+            article = client.get(f"/v1/articles/{SEED_SLUG}").json()
+    finally:
+        app.api.state.engine.dispose()
     assert statuses == dict.fromkeys(urls, 200)
     assert {"/healthz", "/openapi.json", f"/v1/articles/{SEED_SLUG}"} <= set(urls)
     assert [item["expert"]["slug"] for item in article["responses"]] == [
@@ -128,7 +130,7 @@ def test_sqlite_read_only_url_serves_everything_and_writes_nothing(
     assert main(["seed"]) == 0
     reader_url = f"sqlite:///file:{path}?mode=ro&uri=true"
 
-    assert_serves_everything(use_database, reader_url)
+    assert_serves_everything(reader_url)
     assert unchanged_after_refusals(owner_url, reader_url) == dict.fromkeys(
         WRITES, "attempt to write a readonly database"
     )
@@ -178,7 +180,7 @@ def test_postgresql_reader_role_serves_everything_and_writes_nothing(
             # write as such before it looks at privileges (tests/test_readonly_role.py checks
             # the privileges with the default turned off).
 
-            assert_serves_everything(use_database, reader_url)
+            assert_serves_everything(reader_url)
             assert unchanged_after_refusals(owner_url, reader_url) == dict(
                 zip(
                     WRITES,

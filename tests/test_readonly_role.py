@@ -57,9 +57,9 @@ def test_the_api_serves_through_the_read_only_role(reader_url: str) -> None:
         with Session(engine) as session:
             yield session
 
-    api = create_app()
-    api.dependency_overrides[get_session] = session
-    with TestClient(api) as client:
+    app = create_app()
+    app.api.dependency_overrides[get_session] = session
+    with TestClient(app) as client:
         assert client.get("/readyz").json()["status"] == "ready"
         assert client.get(f"/v1/articles/{SEED_SLUG}").status_code == 200
         assert client.get("/v1/responses?stance=yes").json()["total"] == 3

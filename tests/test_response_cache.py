@@ -15,7 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from app.config import Settings, get_settings
+from app.config import Settings
 from app.data_version import SQLiteVersion, version_source
 from app.db import build_engine, get_session
 from app.http import response_cache
@@ -63,7 +63,7 @@ def counted_client(url: str, **settings: Any) -> Iterator[tuple[TestClient, Coun
         with Session(engine) as session:
             yield session
 
-    app.dependency_overrides[get_session] = counted_session
+    app.api.dependency_overrides[get_session] = counted_session
     with TestClient(app) as client:
         yield client, counter, engine
     engine.dispose()
@@ -422,24 +422,17 @@ def test_if_modified_since_is_answered_as_the_stack_does(
     )
 
 
-def test_a_range_request_after_a_cached_get_gets_its_part(
-    seeded_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("ROUNDUP_DUMP_CACHE_DIR", str(tmp_path / "dumps"))
-    get_settings.cache_clear()
-    try:
-        with counted_client(seeded_url) as (client, _, _):
-            whole = client.get("/v1/dump")
-            assert client.get("/v1/dump").content == whole.content  # a hit
-            size = len(whole.content)
-            part = client.get("/v1/dump", headers={"Range": "bytes=0-9"})
-            assert (part.status_code, part.content) == (206, whole.content[:10])
-            assert part.headers["content-range"] == f"bytes 0-9/{size}"
-            resumed = client.get(
-                "/v1/dump", headers={"Range": "bytes=10-", "If-Range": whole.headers["etag"]}
-            )
-            assert (resumed.status_code, resumed.content) == (206, whole.content[10:])
-            beyond = client.get("/v1/dump", headers={"Range": f"bytes={size}-"})
-            assert (beyond.status_code, beyond.headers["content-range"]) == (416, f"bytes */{size}")
-    finally:
-        get_settings.cache_clear()
+def test_a_range_request_after_a_cached_get_gets_its_part(seeded_url: str, tmp_path: Path) -> None:
+    with counted_client(seeded_url, dump_cache_dir=tmp_path / "dumps") as (client, _, _):
+        whole = client.get("/v1/dump")
+        assert client.get("/v1/dump").content == whole.content  # a hit
+        size = len(whole.content)
+        part = client.get("/v1/dump", headers={"Range": "bytes=0-9"})
+        assert (part.status_code, part.content) == (206, whole.content[:10])
+        assert part.headers["content-range"] == f"bytes 0-9/{size}"
+        resumed = client.get(
+            "/v1/dump", headers={"Range": "bytes=10-", "If-Range": whole.headers["etag"]}
+        )
+        assert (resumed.status_code, resumed.content) == (206, whole.content[10:])
+        beyond = client.get("/v1/dump", headers={"Range": f"bytes={size}-"})
+        assert (beyond.status_code, beyond.headers["content-range"]) == (416, f"bytes */{size}")

@@ -49,7 +49,7 @@ def _session() -> Iterator[Session]:
         yield session
 
 
-APP.dependency_overrides[get_session] = _session
+APP.api.dependency_overrides[get_session] = _session
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 OPERATIONS = {
     operation.label: bool(operation.query or operation.path_parameters)

@@ -24,7 +24,7 @@ from pydantic import BaseModel
 from sqlmodel import Session
 from starlette.types import Message, Receive, Scope, Send
 
-from app.config import get_settings
+from app.config import Settings
 from app.http.middleware import LEAVE_LIMIT
 from app.http.negotiation import also_produces, preferred
 from app.http.problems import send_problem
@@ -196,7 +196,7 @@ class ExportResponse(StreamingResponse):
     client disconnects."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        settings = get_settings()
+        settings: Settings = scope["app"].state.settings  # the app serving the request
         leave = scope.get(LEAVE_LIMIT)
         if leave is not None:
             leave()

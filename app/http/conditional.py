@@ -16,8 +16,7 @@ from fastapi import Request, Response
 from fastapi.routing import APIRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.config import get_settings
-from app.deps import SessionDep
+from app.deps import SessionDep, SettingsDep
 from app.http.negotiation import DEFAULT_TYPES, accept_key, produces
 from app.http.urls import public_base
 from app.queries.meta import data_state
@@ -66,13 +65,15 @@ def matched_etag(request: Request, etag: str) -> str | None:
     return next((tag for tag in etags if tag in candidates or "*" in candidates), None)
 
 
-def conditional_get(request: Request, response: Response, session: SessionDep) -> None:
+def conditional_get(
+    request: Request, response: Response, session: SessionDep, settings: SettingsDep
+) -> None:
     """Set ETag, Last-Modified, Cache-Control and Vary; raise NotModified when they match."""
     state = data_state(session)
     etag = etag_for(state.version if state else "empty", request)
     headers = {
         "ETag": etag,
-        "Cache-Control": f"public, max-age={get_settings().cache_max_age}",
+        "Cache-Control": f"public, max-age={settings.cache_max_age}",
         "Vary": VARY,
     }
     if state is not None:

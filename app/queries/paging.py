@@ -4,10 +4,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import SecretStr
 from sqlalchemy import Select, func
 from sqlmodel import Session
 
-from app.config import get_settings
 from app.db import engine_of
 from app.listing import SortKey, cursor_values, encode_cursor, keyset_page
 from app.models import DeploymentSecret
@@ -15,6 +15,9 @@ from app.schemas import FacetValue
 
 # Per database URL: the key never changes while the database lives (migration 0004 wrote it).
 _stored_secrets: dict[str, bytes] = {}
+# Where a session carries the configured key (a SecretStr, or None), put there by the request's
+# session dependency (app.deps) from the settings of the app serving it.
+CURSOR_SECRET = "cursor_secret"  # noqa: S105 - a dict key, not a secret
 
 
 @dataclass(frozen=True)
@@ -75,9 +78,10 @@ def count_facet(
 
 
 def cursor_secret(session: Session) -> bytes:
-    """The key that signs cursors: `ROUNDUP_CURSOR_SECRET` when set, else the random one the
-    migrations stored in the database, shared by every worker and replica."""
-    configured = get_settings().cursor_secret
+    """The key that signs cursors: the configured one (`ROUNDUP_CURSOR_SECRET`) when the
+    session carries one, else the random one the migrations stored in the database, shared
+    by every worker and replica."""
+    configured: SecretStr | None = session.info.get(CURSOR_SECRET)
     if configured is not None:
         return configured.get_secret_value().encode()
     url = str(engine_of(session).url)

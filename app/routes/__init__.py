@@ -10,7 +10,7 @@ from pydantic_core import to_json
 from app.http.conditional import conditional_get
 from app.http.negotiation import require_acceptable
 from app.http.urls import public_url
-from app.params import reject_unknown_params
+from app.params import max_page_size, reject_unknown_params
 from app.queries.paging import IdPage
 from app.schemas import FacetValue
 
@@ -18,6 +18,7 @@ V1_DEPENDENCIES = [
     Depends(reject_unknown_params),
     Depends(require_acceptable),
     Depends(conditional_get),
+    Depends(max_page_size),
 ]
 
 

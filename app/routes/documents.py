@@ -15,9 +15,8 @@ from starlette.datastructures import Headers
 from starlette.responses import MalformedRangeHeader, RangeNotSatisfiable
 from starlette.types import Receive, Scope, Send
 
-from app.config import get_settings
 from app.db import engine_of, reading
-from app.deps import ArticleDep, SessionDep
+from app.deps import ArticleDep, SessionDep, SettingsDep
 from app.exports import dump, jsonld
 from app.exports.aif import to_aif
 from app.exports.dump_cache import DataChangedError, UnsafeFolderError, dump_file
@@ -81,7 +80,9 @@ def article_jsonld(request: Request, session: SessionDep, article: ArticleDep) -
         **responses(400, 416),
     },
 )
-def download_dump(request: Request, response: Response, session: SessionDep) -> Response:
+def download_dump(
+    request: Request, response: Response, session: SessionDep, settings: SettingsDep
+) -> Response:
     """The whole dataset as one gzipped JSON Lines file: a `dump` record (format, data
     version, counts, SHA-256 of the lines after it, license and attribution), then every
     organization, tag, expert, article, response and argument. `Repr-Digest` carries the
@@ -89,7 +90,6 @@ def download_dump(request: Request, response: Response, session: SessionDep) -> 
     resume a download (206; 416 past the end). While the file of a new version is being
     built, a 503 with Retry-After. Format: docs/api.md#dump."""
     state = data_state(session)
-    settings = get_settings()
     engine = engine_of(session)
     # One folder per database, so that deployments sharing a directory never meet.
     database = hashlib.sha256(str(engine.url).encode()).hexdigest()[:16]

@@ -173,8 +173,8 @@ def _mac(body: bytes, secret: bytes) -> bytes:
 
 
 def _query_digest(context: str) -> str:
-    """A checksum naming the query (filters and sort) a cursor belongs to; the MAC, not this,
-    is what makes a cursor unforgeable."""
+    """A digest naming the query (filters and sort) a cursor belongs to, so that a cursor is
+    refused on any other; the HMAC, not this, is what makes a cursor unforgeable."""
     return hashlib.sha256(context.encode()).hexdigest()[:16]
 
 

@@ -15,12 +15,12 @@ from app.listing import Page
 from app.models import (
     Affiliation,
     AnnotationSource,
+    Answer,
     Argument,
     ArgumentKind,
     Article,
     Expert,
     Organization,
-    Response,
     ResponseAffiliation,
     Stance,
     row_id,
@@ -66,7 +66,7 @@ def odd_roundup(session: Session) -> str:
     affiliation = Affiliation(
         expert_id=row_id(expert), organization_id=row_id(organization), role="Nobody"
     )
-    response = Response(
+    response = Answer(
         article_id=row_id(article),
         expert_id=row_id(expert),
         position=1,

@@ -11,10 +11,10 @@ from sqlmodel import Session
 
 from app.models import (
     Affiliation,
+    Answer,
     Argument,
     ArgumentTag,
     Organization,
-    Response,
     ResponseAffiliation,
     Tag,
 )
@@ -37,7 +37,7 @@ def plain_rows(session: Session, statement: Executable, **params: Any) -> Sequen
     return session.connection().execute(statement, params).all()
 
 
-RESPONSE, ARGUMENT, TAG = table(Response), table(Argument), table(Tag)
+RESPONSE, ARGUMENT, TAG = table(Answer), table(Argument), table(Tag)
 _ARGUMENT_TAG, _AFFILIATION = table(ArgumentTag), table(Affiliation)
 _PRINTED, _ORGANIZATION = table(ResponseAffiliation), table(Organization)
 _PARENT = _ORGANIZATION.alias("parent")

@@ -13,9 +13,9 @@ from app.config import get_settings
 from app.deps import SessionDep
 from app.filters import ResponseFilters, with_descendants
 from app.http.problems import InvalidParam, ProblemError
-from app.listing import MAX_LIMIT
 from app.models import ArgumentKind, SearchKind, Stance
 from app.queries.common import known_tags, organization_tree
+from app.queries.paging import MAX_LIMIT
 from app.search.grammar import QuerySyntaxError
 from app.search.query import SearchQuery, parse_query
 

@@ -11,7 +11,6 @@ from pydantic import BaseModel
 from pydantic_core import to_json
 from sqlmodel import Session
 
-from app.listing import Page
 from app.models import (
     Affiliation,
     AnnotationSource,
@@ -25,6 +24,7 @@ from app.models import (
     Stance,
     row_id,
 )
+from app.queries.paging import Page
 from app.schemas import (
     ArgumentItem,
     ArticleDetail,

@@ -8,7 +8,6 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, distinct, select
 
 from app.filters import with_descendants
-from app.listing import parse_sort
 from app.models import (
     Affiliation,
     Answer,
@@ -19,7 +18,7 @@ from app.models import (
     row_id,
 )
 from app.queries.common import organization_tree, organization_with_parent
-from app.queries.paging import IdPage, page_ids
+from app.queries.paging import IdPage, page_ids, parse_sort
 from app.schemas import (
     AffiliationHistory,
     ArticleRef,

@@ -18,7 +18,6 @@ from app.filters import (
     response_conditions,
     tagged_arguments,
 )
-from app.listing import SortKey, parse_sort
 from app.models import (
     Affiliation,
     Answer,
@@ -46,7 +45,7 @@ from app.queries.common import (
     printed_affiliations,
     table,
 )
-from app.queries.paging import IdPage, count_facet, count_rows, page_ids
+from app.queries.paging import IdPage, SortKey, count_facet, count_rows, page_ids, parse_sort
 from app.schemas import FacetValue
 
 RESPONSE_SORTS: dict[str, Any] = {

@@ -12,9 +12,8 @@ from app.filters import (
     article_conditions,
     response_conditions,
 )
-from app.listing import decode_offset, encode_offset
 from app.models import Answer, Argument, Article, Expert, SearchDocument, SearchKind, row_id
-from app.queries.paging import IdPage, cursor_secret
+from app.queries.paging import IdPage, cursor_secret, decode_offset, encode_offset
 from app.schemas import ArticleRef, ExpertRef, SearchHit
 from app.search.query import SearchQuery
 from app.search.snippets import snippet

@@ -6,9 +6,8 @@ from sqlalchemy import func
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, distinct, select
 
-from app.listing import decode_cursor, encode_cursor
 from app.models import Answer, Argument, ArgumentTag, Expert, Tag, row_id
-from app.queries.paging import IdPage, cursor_secret
+from app.queries.paging import IdPage, cursor_secret, decode_cursor, encode_cursor
 from app.schemas import ExpertCount, ExpertRef, TagCount, TagDetail, TagListItem, TagRef
 
 SLUG: Any = col(Tag.slug)  # the keyset of the tag list

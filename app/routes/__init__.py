@@ -28,7 +28,7 @@ def page_response(
     page: IdPage,
     facets: dict[str, list[FacetValue]] | None = None,
 ) -> Response:
-    """The page envelope of app.listing.Page, serialized once, with the page headers."""
+    """The page envelope of app.queries.paging.Page, serialized once, with the page headers."""
     set_page_headers(request, response, page)
     envelope = {
         "items": items,

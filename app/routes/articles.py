@@ -10,9 +10,9 @@ from app.deps import SessionDep, Slug, found_or_404
 from app.exports import columns
 from app.exports.formats import FormatDep, as_models, export_list
 from app.http.problems import responses
-from app.listing import Page
 from app.params import CommaList, Cursor, Limit, split_commas
 from app.queries import articles
+from app.queries.paging import Page
 from app.routes import V1_DEPENDENCIES, json_response, page_response
 from app.schemas import ArticleDetail, ArticleListItem
 

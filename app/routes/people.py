@@ -9,9 +9,9 @@ from app.deps import ExpertDep, OrganizationDep, SessionDep
 from app.exports import columns
 from app.exports.formats import FormatDep, export_list
 from app.http.problems import responses
-from app.listing import Page
 from app.params import CommaList, Cursor, Limit, split_commas
 from app.queries import people
+from app.queries.paging import Page
 from app.routes import V1_DEPENDENCIES, page_response
 from app.schemas import ExpertDetail, ExpertListItem, OrganizationDetail, OrganizationListItem
 

@@ -11,7 +11,6 @@ from app.exports import columns
 from app.exports.formats import FormatDep, as_models, export_list
 from app.filters import ResponseFilters
 from app.http.problems import responses
-from app.listing import Page
 from app.models import ArgumentKind
 from app.params import (
     Cursor,
@@ -23,6 +22,7 @@ from app.params import (
     response_filters,
 )
 from app.queries import responses as queries
+from app.queries.paging import Page
 from app.routes import V1_DEPENDENCIES, page_response
 from app.schemas import ArgumentItem, ResponseItem
 from app.search.query import SearchQuery

@@ -17,7 +17,7 @@ from app.models import (
     ResponseAffiliation,
     row_id,
 )
-from app.queries.common import organization_tree, organization_with_parent
+from app.queries.common import organization_units, organization_with_parent
 from app.queries.paging import IdPage, page_ids, parse_sort
 from app.schemas import (
     AffiliationHistory,
@@ -59,7 +59,7 @@ def list_experts(
 ) -> tuple[list[ExpertListItem], IdPage]:
     statement = select(Expert.id)
     if organization:
-        org_ids = with_descendants(organization_tree(session), organization)
+        org_ids = organization_units(session, organization)
         statement = statement.where(
             col(Expert.id).in_(
                 select(Affiliation.expert_id).where(col(Affiliation.organization_id).in_(org_ids))

@@ -9,7 +9,7 @@ from functools import partial
 from fastapi import APIRouter, Response
 from fastapi.responses import StreamingResponse
 
-from app.deps import SessionDep
+from app.deps import FiltersDep, SessionDep
 from app.exports import columns
 from app.exports.formats import EXPORT_RESPONSES, DownloadDep, as_models, export_list
 from app.http.problems import responses
@@ -23,7 +23,6 @@ from app.routes.responses import (
     ARGUMENT_ORDER,
     RESPONSE_ORDER,
     ArgumentSort,
-    FiltersDep,
     KindDep,
     ResponseSort,
     TextDep,

@@ -6,10 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from app.deps import SessionDep
+from app.deps import FiltersDep, SessionDep
 from app.exports import columns
 from app.exports.formats import FormatDep, as_models, export_list
-from app.filters import ResponseFilters
 from app.http.problems import responses
 from app.models import ArgumentKind
 from app.params import (
@@ -19,7 +18,6 @@ from app.params import (
     argument_kinds,
     choose_facets,
     optional_text_query,
-    response_filters,
 )
 from app.queries import responses as queries
 from app.queries.paging import Page
@@ -28,7 +26,6 @@ from app.schemas import ArgumentItem, ResponseItem
 from app.search.query import SearchQuery
 
 router = APIRouter(prefix="/v1", dependencies=V1_DEPENDENCIES)
-FiltersDep = Annotated[ResponseFilters, Depends(response_filters)]
 TextDep = Annotated[SearchQuery | None, Depends(optional_text_query)]
 KindDep = Annotated[tuple[ArgumentKind, ...], Depends(argument_kinds)]
 ResponseSort = Annotated[

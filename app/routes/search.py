@@ -5,13 +5,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from app.deps import SessionDep
+from app.deps import FiltersDep, SessionDep
 from app.exports import columns
 from app.exports.formats import FormatDep, export_list
-from app.filters import ResponseFilters
 from app.http.problems import responses
 from app.models import SearchKind
-from app.params import Cursor, required_text_query, response_filters, search_kinds
+from app.params import Cursor, required_text_query, search_kinds
 from app.queries import search as queries
 from app.routes import V1_DEPENDENCIES, json_response, set_page_headers
 from app.schemas import SearchResults
@@ -19,7 +18,6 @@ from app.search.query import SearchQuery
 
 router = APIRouter(prefix="/v1", tags=["search"], dependencies=V1_DEPENDENCIES)
 QueryDep = Annotated[SearchQuery, Depends(required_text_query)]
-FiltersDep = Annotated[ResponseFilters, Depends(response_filters)]
 KindsDep = Annotated[tuple[SearchKind, ...], Depends(search_kinds)]
 
 

@@ -1,4 +1,5 @@
-"""Request dependencies: the app's settings, the database session and fetch-or-404 lookups."""
+"""Request dependencies: the app's settings, the database session, fetch-or-404 lookups and
+the filters' lookups."""
 
 from typing import Annotated, TypeVar
 
@@ -7,9 +8,12 @@ from sqlmodel import Session
 
 from app.config import Settings
 from app.db import get_session
+from app.filters import ResponseFilters
 from app.http.problems import ProblemError
 from app.models import Article, Expert, Organization, Tag
+from app.params import FilterParams, response_filter_params
 from app.queries import articles, people, tags
+from app.queries.common import organization_units, require_tags
 from app.queries.paging import CURSOR_SECRET
 
 
@@ -64,3 +68,15 @@ ArticleDep = Annotated[Article, Depends(get_article_or_404)]
 ExpertDep = Annotated[Expert, Depends(get_expert_or_404)]
 OrganizationDep = Annotated[Organization, Depends(get_organization_or_404)]
 TagDep = Annotated[Tag, Depends(get_tag_or_404)]
+
+
+def response_filters(
+    session: SessionDep, given: Annotated[FilterParams, Depends(response_filter_params)]
+) -> ResponseFilters:
+    """The filters, with an unknown tag a 422 (app.errors.UnknownTagError) and each
+    organization standing for itself and its units."""
+    require_tags(session, given.tag)
+    return given.filters(organization_units(session, given.organization))
+
+
+FiltersDep = Annotated[ResponseFilters, Depends(response_filters)]

@@ -2,15 +2,18 @@
 asked. They name the parameter and the reason and know nothing of HTTP; app.http.problems
 maps each to a problem document, in one place."""
 
+from collections.abc import Sequence
+
 
 class QueryError(Exception):
-    """A parameter the query layer cannot use: which one, and why."""
+    """A parameter the query layer cannot use: which one, and why (a reason for each of its
+    values that is wrong)."""
 
-    def __init__(self, param: str, detail: str, reason: str) -> None:
+    def __init__(self, param: str, detail: str, *reasons: str) -> None:
         super().__init__(detail)
         self.param = param
         self.detail = detail
-        self.reason = reason
+        self.reasons = reasons
 
 
 class BadCursorError(QueryError):
@@ -26,3 +29,10 @@ class BadCursorError(QueryError):
 
 class UnknownSortError(QueryError):
     """A sort key the list does not offer, or one given twice."""
+
+
+class UnknownTagError(QueryError):
+    """Tag slugs, asked for as a filter, that name no tag."""
+
+    def __init__(self, slugs: Sequence[str]) -> None:
+        super().__init__("tag", "Unknown tag.", *(f"no tag with slug {slug!r}" for slug in slugs))

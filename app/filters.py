@@ -10,6 +10,7 @@ from sqlmodel import col
 
 from app.models import (
     Affiliation,
+    Answer,
     Argument,
     ArgumentKind,
     ArgumentTag,
@@ -21,7 +22,6 @@ from app.models import (
     Stance,
     Tag,
 )
-from app.models import Response as ResponseRow
 from app.search.query import SearchQuery
 from app.search.sql import text_match
 
@@ -73,7 +73,7 @@ class ResponseFilters:
 def response_conditions(
     filters: ResponseFilters, correlated: bool = False
 ) -> list[ColumnElement[bool]]:
-    """Conditions on a query that joins ResponseRow, Article and Expert. `correlated` writes
+    """Conditions on a query that joins Answer, Article and Expert. `correlated` writes
     the conditions on other tables as EXISTS lookups, row by row: for a query that walks rows
     in order and stops at a page, rather than one that reads every match."""
     conditions = _common(filters, correlated)
@@ -82,16 +82,16 @@ def response_conditions(
         .join(ArgumentTag, col(ArgumentTag.argument_id) == Argument.id)
         .join(Tag, col(Tag.id) == ArgumentTag.tag_id)
     )
-    conditions.extend(_tag_conditions(filters, col(ResponseRow.id), tagged, correlated))
+    conditions.extend(_tag_conditions(filters, col(Answer.id), tagged, correlated))
     if filters.text is not None:
-        conditions.append(col(ResponseRow.id).in_(_matching(filters.text, SearchKind.RESPONSE)))
+        conditions.append(col(Answer.id).in_(_matching(filters.text, SearchKind.RESPONSE)))
     return conditions
 
 
 def argument_conditions(
     filters: ResponseFilters, correlated: bool = False
 ) -> list[ColumnElement[bool]]:
-    """Conditions on a query that joins Argument, ResponseRow, Article and Expert (`correlated`:
+    """Conditions on a query that joins Argument, Answer, Article and Expert (`correlated`:
     as in response_conditions)."""
     conditions = _common(filters, correlated)
     if filters.kind:
@@ -171,9 +171,9 @@ def _common(filters: ResponseFilters, correlated: bool) -> list[ColumnElement[bo
             .join(Affiliation, col(Affiliation.id) == ResponseAffiliation.affiliation_id)
             .where(col(Affiliation.organization_id).in_(filters.organization_ids))
         )
-        conditions.append(_among(col(ResponseRow.id), printed_at, correlated))
+        conditions.append(_among(col(Answer.id), printed_at, correlated))
     if filters.stance:
-        conditions.append(col(ResponseRow.stance).in_(filters.stance))
+        conditions.append(col(Answer.stance).in_(filters.stance))
     return conditions
 
 

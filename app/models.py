@@ -106,7 +106,11 @@ class Affiliation(SQLModel, table=True):
     role: str = Field(max_length=300)
 
 
-class Response(SQLModel, table=True):
+class Answer(SQLModel, table=True):
+    """An expert's answer in one roundup: the API's "response" (and its table's name). The class
+    is not called Response so that it never meets the HTTP Response class in one module."""
+
+    __tablename__ = "response"
     __table_args__ = (
         UniqueConstraint("article_id", "expert_id"),
         UniqueConstraint("article_id", "position"),

@@ -1,7 +1,8 @@
-"""Query parameters shared by list endpoints, and the check that rejects unknown ones."""
+"""Query parameters shared by list endpoints, parsed without the database; unknown ones rejected."""
 
 from collections.abc import Sequence
 from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -10,12 +11,10 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from pydantic import AfterValidator
 
-from app.deps import SessionDep, SettingsDep
-from app.filters import ResponseFilters, with_descendants
+from app.filters import ResponseFilters
 from app.http.problems import InvalidParam, ProblemError
-from app.listing import MAX_LIMIT
 from app.models import ArgumentKind, SearchKind, Stance
-from app.queries.common import known_tags, organization_tree
+from app.queries.paging import MAX_LIMIT
 from app.search.grammar import QuerySyntaxError
 from app.search.query import SearchQuery, parse_query
 
@@ -25,11 +24,11 @@ from app.search.query import SearchQuery, parse_query
 _max_page_size: ContextVar[int] = ContextVar("max_page_size", default=MAX_LIMIT)
 
 
-async def max_page_size(settings: SettingsDep) -> None:
+async def max_page_size(request: Request) -> None:
     """Let `Limit` check the app's cap (ROUNDUP_MAX_PAGE_SIZE). Async: it runs in the
     request's own context, which the validation that follows shares (a sync dependency
     would set it in a worker thread's copy)."""
-    _max_page_size.set(settings.max_page_size)
+    _max_page_size.set(request.app.state.settings.max_page_size)
 
 
 def _within_max_page_size(limit: int) -> int:
@@ -155,8 +154,37 @@ def _enum_values(name: str, values: tuple[str, ...], enum: Any) -> tuple[Any, ..
     return tuple(enum(value) for value in values)
 
 
-def response_filters(
-    session: SessionDep,
+@dataclass(frozen=True)
+class FilterParams:
+    """The response filters as the request gives them, split; `filters` finishes the parse
+    once the tags are known to exist and the organizations' units are known."""
+
+    article: tuple[str, ...]
+    expert: tuple[str, ...]
+    organization: tuple[str, ...]
+    stance: tuple[str, ...]
+    tag: tuple[str, ...]
+    tag_match: Literal["any", "all"]
+    published_from: date | None
+    published_to: date | None
+
+    def filters(self, organization_ids: tuple[int, ...]) -> ResponseFilters:
+        """The typed filters. The stances are checked here, after the tag lookup, so that a
+        request with an unknown tag and an unknown stance is answered about the tag."""
+        return ResponseFilters(
+            article=self.article,
+            expert=self.expert,
+            organization=self.organization,
+            organization_ids=organization_ids,
+            stance=_enum_values("stance", self.stance, Stance),
+            tag=self.tag,
+            tag_match=self.tag_match,
+            published_from=self.published_from,
+            published_to=self.published_to,
+        )
+
+
+async def response_filter_params(
     article: Annotated[
         list[str] | None, Query(description="Article slug(s); repeat or comma-separate.")
     ] = None,
@@ -187,31 +215,15 @@ def response_filters(
     published_to: Annotated[
         date | None, Query(description="Articles published on or before this date.")
     ] = None,
-) -> ResponseFilters:
-    tags = split_commas(tag)
-    if tags:
-        known = known_tags(session, tags)
-        unknown = [slug for slug in tags if slug not in known]
-        if unknown:
-            raise ProblemError(
-                422,
-                "Unknown tag.",
-                invalid_params=[
-                    InvalidParam(name="tag", reason=f"no tag with slug {slug!r}")
-                    for slug in unknown
-                ],
-            )
-    organizations = split_commas(organization)
-    org_ids: tuple[int, ...] = ()
-    if organizations:
-        org_ids = with_descendants(organization_tree(session), organizations)
-    return ResponseFilters(
+) -> FilterParams:
+    """The filters /v1/responses, /v1/arguments and /v1/search share (app.deps.FiltersDep
+    looks up what they name). No I/O: async, so it need not hop to the thread pool."""
+    return FilterParams(
         article=split_commas(article),
         expert=split_commas(expert),
-        organization=organizations,
-        organization_ids=org_ids,
-        stance=_enum_values("stance", split_commas(stance), Stance),
-        tag=tags,
+        organization=split_commas(organization),
+        stance=split_commas(stance),
+        tag=split_commas(tag),
         tag_match=tag_match,
         published_from=published_from,
         published_to=published_to,

@@ -15,10 +15,10 @@ from sqlmodel import Session, col, select
 
 from app.models import (
     Affiliation,
+    Answer,
     Argument,
     Article,
     Organization,
-    Response,
     ResponseAffiliation,
     Tag,
 )
@@ -54,12 +54,12 @@ def facts(engine: Engine, rng: random.Random, sample: int = 500) -> Facts:
         slugs = list(session.exec(select(Article.slug).order_by(col(Article.id))).all())
         tags = list(session.exec(select(Tag.slug).order_by(col(Tag.slug))).all())
         pairs = session.exec(
-            select(Response.stance, Organization.slug)
+            select(Answer.stance, Organization.slug)
             .distinct()
-            .join(ResponseAffiliation, col(ResponseAffiliation.response_id) == Response.id)
+            .join(ResponseAffiliation, col(ResponseAffiliation.response_id) == Answer.id)
             .join(Affiliation, col(Affiliation.id) == ResponseAffiliation.affiliation_id)
             .join(Organization, col(Organization.id) == Affiliation.organization_id)
-            .order_by(col(Response.stance), col(Organization.slug))
+            .order_by(col(Answer.stance), col(Organization.slug))
         ).all()
         arguments = session.exec(select(func.count()).select_from(Argument)).one()
     stance_organizations = [(str(stance), slug) for stance, slug in pairs]

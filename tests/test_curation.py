@@ -17,7 +17,7 @@ from app.ingest.files import read_catalog, read_document
 from app.ingest.parse import parse
 from app.ingest.rules import annotate_rules
 from app.ingest.seed import seed
-from app.models import AnnotationSource, Argument, Response, Stance
+from app.models import AnnotationSource, Answer, Argument, Stance
 from tests.conftest import SEED_DIR, SEED_SLUG, SEED_SOURCE
 
 FIXTURES = Path(__file__).parent / "fixtures" / "roundups"
@@ -199,8 +199,8 @@ def test_round_trip_annotate_check_seed_as_curated(
         source_sha256="",
     )
     responses = session.exec(
-        select(Response.stance, Response.stance_phrase, Response.stance_source).order_by(
-            col(Response.position)
+        select(Answer.stance, Answer.stance_phrase, Answer.stance_source).order_by(
+            col(Answer.position)
         )
     ).all()
     assert [tuple(r) for r in responses] == [
@@ -208,8 +208,8 @@ def test_round_trip_annotate_check_seed_as_curated(
     ]
     arguments = session.exec(
         select(Argument.text, Argument.start, Argument.end, Argument.annotation_source)
-        .join(Response)
-        .order_by(col(Response.position), col(Argument.position))
+        .join(Answer)
+        .order_by(col(Answer.position), col(Argument.position))
     ).all()
     assert [tuple(a) for a in arguments] == [
         (a.text, a.start, a.end, AnnotationSource.CURATED)

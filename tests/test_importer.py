@@ -16,10 +16,10 @@ from app.ingest.rows import DocumentRows
 from app.ingest.seed import seed
 from app.models import (
     Affiliation,
+    Answer,
     Article,
     Expert,
     Organization,
-    Response,
     ResponseAffiliation,
 )
 from tests.conftest import SEED_DIR, SEED_SLUG, SEED_SOURCE
@@ -101,9 +101,7 @@ def test_changed_source_is_updated(
         "  (rules; 0 inserted, 4 updated, 0 deleted)"
     ]
     stance = session.exec(
-        select(Response.stance, Response.stance_phrase)
-        .join(Expert)
-        .where(Expert.slug == "marta-novak")
+        select(Answer.stance, Answer.stance_phrase).join(Expert).where(Expert.slug == "marta-novak")
     ).one()
     assert tuple(stance) == ("yes", "Yes.")
 
@@ -161,9 +159,9 @@ def _printed(session: Session, expert_slug: str) -> list[tuple[str, str, str]]:
     """(article, role, organization) for each response of the expert, as printed."""
     rows = session.exec(
         select(Article.slug, Affiliation.role, Organization.slug)
-        .join(Response, col(Response.article_id) == Article.id)
-        .join(Expert, col(Expert.id) == Response.expert_id)
-        .join(ResponseAffiliation, col(ResponseAffiliation.response_id) == Response.id)
+        .join(Answer, col(Answer.article_id) == Article.id)
+        .join(Expert, col(Expert.id) == Answer.expert_id)
+        .join(ResponseAffiliation, col(ResponseAffiliation.response_id) == Answer.id)
         .join(Affiliation, col(Affiliation.id) == ResponseAffiliation.affiliation_id)
         .join(Organization, col(Organization.id) == Affiliation.organization_id)
         .where(Expert.slug == expert_slug)

@@ -11,7 +11,7 @@ from app.ingest.errors import ParseError
 from app.ingest.files import annotated_document, read_catalog
 from app.ingest.importer import Transaction, expand, import_sources
 from app.ingest.parse import parse
-from app.models import Argument, Response
+from app.models import Answer, Argument
 from tests.conftest import SEED_DIR
 
 FIXTURES = Path(__file__).parent / "fixtures" / "roundups"
@@ -58,13 +58,13 @@ def test_every_stored_span_is_exact(transaction: Transaction, session: Session) 
         )
     )
     rows = session.exec(
-        select(Response.body, Argument.start, Argument.end, Argument.text).join(
-            Argument, col(Argument.response_id) == Response.id
+        select(Answer.body, Argument.start, Argument.end, Argument.text).join(
+            Argument, col(Argument.response_id) == Answer.id
         )
     ).all()
     assert len(rows) > 100
     assert [body[start:end] for body, start, end, _ in rows] == [text for *_, text in rows]
-    bodies = session.exec(select(Response.body)).all()
+    bodies = session.exec(select(Answer.body)).all()
     # Only the answer that opens by quoting someone keeps a mark at its start.
     assert [body[:40] for body in bodies if body[:1] in '“"' or "Read the views" in body] == [
         "“Night trains are back,” a minister said"

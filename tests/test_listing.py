@@ -6,7 +6,7 @@ from itertools import product
 import pytest
 from sqlalchemy import Column, Integer, MetaData, Table, create_engine, insert, select
 
-from app.listing import SortKey, after_cursor, order_by
+from app.queries.paging import SortKey, after_cursor, order_by
 
 _metadata = MetaData()
 _rows = Table(

@@ -11,20 +11,20 @@ from pydantic import BaseModel
 from pydantic_core import to_json
 from sqlmodel import Session
 
-from app.listing import Page
 from app.models import (
     Affiliation,
     AnnotationSource,
+    Answer,
     Argument,
     ArgumentKind,
     Article,
     Expert,
     Organization,
-    Response,
     ResponseAffiliation,
     Stance,
     row_id,
 )
+from app.queries.paging import Page
 from app.schemas import (
     ArgumentItem,
     ArticleDetail,
@@ -66,7 +66,7 @@ def odd_roundup(session: Session) -> str:
     affiliation = Affiliation(
         expert_id=row_id(expert), organization_id=row_id(organization), role="Nobody"
     )
-    response = Response(
+    response = Answer(
         article_id=row_id(article),
         expert_id=row_id(expert),
         position=1,

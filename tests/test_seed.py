@@ -10,12 +10,12 @@ from sqlmodel import Session, col, func, select
 from app.ingest.errors import SourceError
 from app.ingest.seed import seed
 from app.models import (
+    Answer,
     Argument,
     Article,
     DatasetState,
     Expert,
     Organization,
-    Response,
     SearchDocument,
     SearchKind,
     Tag,
@@ -31,13 +31,13 @@ from tests.snapshots import snapshot
 def test_seed_loaded_the_roundup(session: Session) -> None:
     counts = {
         model.__name__: session.exec(select(func.count()).select_from(model)).one()
-        for model in (Article, Expert, Response, Argument, Tag)
+        for model in (Article, Expert, Answer, Argument, Tag)
     }
-    assert counts == {"Article": 1, "Expert": 7, "Response": 7, "Argument": 41, "Tag": 38}
+    assert counts == {"Article": 1, "Expert": 7, "Answer": 7, "Argument": 41, "Tag": 38}
     stances = session.exec(
-        select(Expert.name, Response.stance)
-        .join(Response, col(Response.expert_id) == Expert.id)
-        .order_by(col(Response.position))
+        select(Expert.name, Answer.stance)
+        .join(Answer, col(Answer.expert_id) == Expert.id)
+        .order_by(col(Answer.position))
     ).all()
     assert [(name, str(stance)) for name, stance in stances] == [
         ("Veronica Anghel", "yes"),
@@ -52,7 +52,7 @@ def test_seed_loaded_the_roundup(session: Session) -> None:
 
 def test_every_argument_span_matches_its_text(session: Session) -> None:
     rows = session.exec(
-        select(Argument, Response.body).join(Response, col(Response.id) == Argument.response_id)
+        select(Argument, Answer.body).join(Answer, col(Answer.id) == Argument.response_id)
     ).all()
     assert len(rows) == 41
     for argument, body in rows:
@@ -75,7 +75,7 @@ def test_changed_source_updates_in_place(session: Session, seed_copy: Path) -> N
         ),
         encoding="utf-8",
     )
-    ids_before = session.exec(select(Response.id).order_by(col(Response.id))).all()
+    ids_before = session.exec(select(Answer.id).order_by(col(Answer.id))).all()
     version_before = session.exec(select(DatasetState.version)).one()
 
     report = seed(session, [seed_copy], seed_copy)
@@ -83,8 +83,8 @@ def test_changed_source_updates_in_place(session: Session, seed_copy: Path) -> N
     # The response's affiliation line changes and it is linked to a new affiliation row;
     # the old affiliation stays as history; the article's hash changes.
     assert str(report) == "1 inserted, 3 updated, 0 deleted"
-    assert session.exec(select(Response.id).order_by(col(Response.id))).all() == ids_before
-    kobzova = session.exec(select(Response).join(Expert).where(Expert.slug == "jana-kobzova")).one()
+    assert session.exec(select(Answer.id).order_by(col(Answer.id))).all() == ids_before
+    kobzova = session.exec(select(Answer).join(Expert).where(Expert.slug == "jana-kobzova")).one()
     assert kobzova.affiliation_line == "Director, European Council on Foreign Relations"
     assert session.exec(select(DatasetState.version)).one() != version_before
 

@@ -15,7 +15,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Scope, Send
 
-from app.errors import QueryError, UnknownSortError
+from app.errors import QueryError, UnknownSortError, UnknownTagError
 
 PROBLEM_JSON = "application/problem+json"
 DATABASE_UNAVAILABLE = "The database is unavailable; try again shortly."
@@ -112,12 +112,12 @@ def _problem_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 def _query_error(request: Request, exc: Exception) -> JSONResponse:
-    """The query layer's errors (app.errors): an unknown sort key is a 422 like any other
-    invalid parameter; a cursor that cannot be used is a 400."""
+    """The query layer's errors (app.errors): an unknown sort key or tag is a 422 like any
+    other invalid parameter; a cursor that cannot be used is a 400."""
     if not isinstance(exc, QueryError):  # pragma: no cover - registered for it
         raise exc
-    status = 422 if isinstance(exc, UnknownSortError) else 400
-    invalid = [InvalidParam(name=exc.param, reason=exc.reason)]
+    status = 422 if isinstance(exc, UnknownSortError | UnknownTagError) else 400
+    invalid = [InvalidParam(name=exc.param, reason=reason) for reason in exc.reasons]
     return problem_response(request, status, exc.detail, invalid_params=invalid)
 
 

@@ -27,12 +27,12 @@ from app.ingest.rows import (
 )
 from app.models import (
     Affiliation,
+    Answer,
     Argument,
     ArgumentTag,
     Article,
     Expert,
     Organization,
-    Response,
     ResponseAffiliation,
     SearchDocument,
     SearchKind,
@@ -44,7 +44,7 @@ _ID_MODELS: tuple[type[SQLModel], ...] = (
     Expert,
     Affiliation,
     Article,
-    Response,
+    Answer,
     Argument,
 )
 
@@ -277,7 +277,7 @@ def _write_batch(
     ]
     response_ids = _insert_ids(
         session,
-        Response,
+        Answer,
         [
             {
                 "article_id": article_id,

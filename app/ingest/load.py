@@ -26,13 +26,13 @@ from app.ingest.specs import ExpertSpec, OrganizationSpec, TagSpec
 from app.ingest.text import slugify
 from app.models import (
     Affiliation,
+    Answer,
     Argument,
     ArgumentTag,
     Article,
     DatasetState,
     Expert,
     Organization,
-    Response,
     ResponseAffiliation,
     Tag,
     row_id,
@@ -202,7 +202,7 @@ def load(
         for response in rows.responses
     ]
     stale = session.exec(
-        select(Response).where(Response.article_id == article.id, col(Response.id).not_in(kept))
+        select(Answer).where(Answer.article_id == article.id, col(Answer.id).not_in(kept))
     ).all()
     for response in stale:
         session.delete(response)
@@ -246,7 +246,7 @@ def _load_response(
     expert = _expert(session, rows, report)
     response = upsert(
         session,
-        Response,
+        Answer,
         {"article_id": article_id, "expert_id": expert.id},
         rows.values,
         report,

@@ -4,7 +4,7 @@ from collections import defaultdict
 
 from sqlmodel import Session, col, select
 
-from app.models import Argument, ArgumentTag, Expert, Response, Stance, Tag, row_id
+from app.models import Answer, Argument, ArgumentTag, Expert, Stance, Tag, row_id
 from app.queries.summary import ratio
 from app.schemas import ExpertAgreement, ExpertRef, Peer
 
@@ -13,14 +13,14 @@ def expert_agreement(session: Session, expert: Expert) -> ExpertAgreement:
     """Every other expert, compared with `expert` across all loaded articles."""
     stances: dict[int, dict[int, Stance]] = defaultdict(dict)
     for expert_id, article_id, stance in session.exec(
-        select(Response.expert_id, Response.article_id, Response.stance)
+        select(Answer.expert_id, Answer.article_id, Answer.stance)
     ).all():
         stances[expert_id][article_id] = Stance(stance)
     tags: dict[int, set[str]] = defaultdict(set)
     for expert_id, slug in session.exec(
-        select(Response.expert_id, Tag.slug)
+        select(Answer.expert_id, Tag.slug)
         .distinct()
-        .join(Argument, col(Argument.response_id) == Response.id)
+        .join(Argument, col(Argument.response_id) == Answer.id)
         .join(ArgumentTag, col(ArgumentTag.argument_id) == Argument.id)
         .join(Tag, col(Tag.id) == ArgumentTag.tag_id)
     ).all():

@@ -8,7 +8,6 @@ from sqlalchemy import bindparam, func
 from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 
-from app.listing import parse_sort
 from app.models import Article, Expert, Stance
 from app.queries.common import (
     ANSWER_COLUMNS,
@@ -24,7 +23,7 @@ from app.queries.common import (
     printed_affiliations_of,
     table,
 )
-from app.queries.paging import IdPage, page_ids
+from app.queries.paging import IdPage, page_ids, parse_sort
 from app.schemas import ArticleDetail, ArticleSummary
 
 ARTICLE_SORTS: dict[str, Any] = {

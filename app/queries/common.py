@@ -9,12 +9,14 @@ from typing import Any
 from sqlalchemy import BindParameter, Executable, Row, Table, bindparam, select
 from sqlmodel import Session
 
+from app.errors import UnknownTagError
+from app.filters import with_descendants
 from app.models import (
     Affiliation,
+    Answer,
     Argument,
     ArgumentTag,
     Organization,
-    Response,
     ResponseAffiliation,
     Tag,
 )
@@ -37,7 +39,7 @@ def plain_rows(session: Session, statement: Executable, **params: Any) -> Sequen
     return session.connection().execute(statement, params).all()
 
 
-RESPONSE, ARGUMENT, TAG = table(Response), table(Argument), table(Tag)
+RESPONSE, ARGUMENT, TAG = table(Answer), table(Argument), table(Tag)
 _ARGUMENT_TAG, _AFFILIATION = table(ArgumentTag), table(Affiliation)
 _PRINTED, _ORGANIZATION = table(ResponseAffiliation), table(Organization)
 _PARENT = _ORGANIZATION.alias("parent")
@@ -161,14 +163,22 @@ _ORGANIZATION_TREE = select(_ORGANIZATION.c.id, _ORGANIZATION.c.slug, _ORGANIZAT
 _TAG_SLUGS = select(TAG.c.slug).where(TAG.c.slug.in_(bindparam("slugs", expanding=True)))
 
 
-def organization_tree(session: Session) -> Sequence[PlainRow]:
-    """Every organization's (id, slug, parent_id), for app.filters.with_descendants."""
-    return plain_rows(session, _ORGANIZATION_TREE)
+def organization_units(session: Session, slugs: tuple[str, ...]) -> tuple[int, ...]:
+    """Ids of the organizations named by `slugs` and of all their units, at any depth (none
+    for a slug that names no organization)."""
+    if not slugs:
+        return ()
+    return with_descendants(plain_rows(session, _ORGANIZATION_TREE), slugs)
 
 
-def known_tags(session: Session, slugs: Sequence[str]) -> set[str]:
-    """Those of `slugs` that are tags."""
-    return {slug for (slug,) in plain_rows(session, _TAG_SLUGS, slugs=slugs)}
+def require_tags(session: Session, slugs: Sequence[str]) -> None:
+    """An `UnknownTagError` naming those of `slugs` that are not tags, if any are not."""
+    if not slugs:
+        return
+    known = {slug for (slug,) in plain_rows(session, _TAG_SLUGS, slugs=slugs)}
+    unknown = [slug for slug in slugs if slug not in known]
+    if unknown:
+        raise UnknownTagError(unknown)
 
 
 def organization_with_parent(

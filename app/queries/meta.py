@@ -10,7 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
 from app import __version__
-from app.models import Argument, Article, DatasetState, Expert, Organization, Response, Tag
+from app.models import Answer, Argument, Article, DatasetState, Expert, Organization, Tag
 from app.queries.common import plain_rows, table
 from app.schemas import Meta, SourceInfo
 
@@ -50,7 +50,7 @@ def meta(session: Session) -> Meta:
             ("articles", Article),
             ("experts", Expert),
             ("organizations", Organization),
-            ("responses", Response),
+            ("responses", Answer),
             ("arguments", Argument),
             ("tags", Tag),
         )

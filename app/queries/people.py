@@ -8,18 +8,17 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, distinct, select
 
 from app.filters import with_descendants
-from app.listing import parse_sort
 from app.models import (
     Affiliation,
+    Answer,
     Article,
     Expert,
     Organization,
-    Response,
     ResponseAffiliation,
     row_id,
 )
-from app.queries.common import organization_tree, organization_with_parent
-from app.queries.paging import IdPage, page_ids
+from app.queries.common import organization_units, organization_with_parent
+from app.queries.paging import IdPage, page_ids, parse_sort
 from app.schemas import (
     AffiliationHistory,
     ArticleRef,
@@ -60,7 +59,7 @@ def list_experts(
 ) -> tuple[list[ExpertListItem], IdPage]:
     statement = select(Expert.id)
     if organization:
-        org_ids = with_descendants(organization_tree(session), organization)
+        org_ids = organization_units(session, organization)
         statement = statement.where(
             col(Expert.id).in_(
                 select(Affiliation.expert_id).where(col(Affiliation.organization_id).in_(org_ids))
@@ -83,9 +82,9 @@ def list_experts(
 def _response_counts(session: Session, expert_ids: list[int]) -> dict[int, int]:
     return dict(
         session.exec(
-            select(Response.expert_id, func.count())
-            .where(col(Response.expert_id).in_(expert_ids))
-            .group_by(col(Response.expert_id))
+            select(Answer.expert_id, func.count())
+            .where(col(Answer.expert_id).in_(expert_ids))
+            .group_by(col(Answer.expert_id))
         ).all()
     )
 
@@ -94,9 +93,9 @@ def expert_detail(session: Session, expert: Expert) -> ExpertDetail:
     """Affiliation history (as printed, oldest first) and every response across articles."""
     expert_id = row_id(expert)
     responses = session.exec(
-        select(Response, Article)
-        .join(Article, col(Article.id) == Response.article_id)
-        .where(Response.expert_id == expert_id)
+        select(Answer, Article)
+        .join(Article, col(Article.id) == Answer.article_id)
+        .where(Answer.expert_id == expert_id)
         .order_by(col(Article.published_on), col(Article.slug))
     ).all()
     parent = aliased(Organization)
@@ -105,8 +104,8 @@ def expert_detail(session: Session, expert: Expert) -> ExpertDetail:
         .outerjoin(Organization, col(Organization.id) == Affiliation.organization_id)
         .outerjoin(parent, col(parent.id) == Organization.parent_id)
         .join(ResponseAffiliation, col(ResponseAffiliation.affiliation_id) == Affiliation.id)
-        .join(Response, col(Response.id) == ResponseAffiliation.response_id)
-        .join(Article, col(Article.id) == Response.article_id)
+        .join(Answer, col(Answer.id) == ResponseAffiliation.response_id)
+        .join(Article, col(Article.id) == Answer.article_id)
         .where(Affiliation.expert_id == expert_id)
         .order_by(col(Article.published_on), col(Article.slug), col(ResponseAffiliation.position))
     ).all()
@@ -196,8 +195,8 @@ def organization_detail(session: Session, organization: Organization) -> Organiz
         .join(Affiliation, col(Affiliation.expert_id) == Expert.id)
         .join(Organization, col(Organization.id) == Affiliation.organization_id)
         .join(ResponseAffiliation, col(ResponseAffiliation.affiliation_id) == Affiliation.id)
-        .join(Response, col(Response.id) == ResponseAffiliation.response_id)
-        .join(Article, col(Article.id) == Response.article_id)
+        .join(Answer, col(Answer.id) == ResponseAffiliation.response_id)
+        .join(Article, col(Article.id) == Answer.article_id)
         .where(col(Affiliation.organization_id).in_(unit_ids))
         .group_by(col(Expert.id), col(Affiliation.id), col(Organization.id))
         .order_by(col(Expert.name), col(Affiliation.role))

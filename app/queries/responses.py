@@ -18,16 +18,15 @@ from app.filters import (
     response_conditions,
     tagged_arguments,
 )
-from app.listing import SortKey, parse_sort
 from app.models import (
     Affiliation,
+    Answer,
     Argument,
     ArgumentKind,
     ArgumentTag,
     Article,
     Expert,
     Organization,
-    Response,
     ResponseAffiliation,
     Stance,
     Tag,
@@ -46,24 +45,24 @@ from app.queries.common import (
     printed_affiliations,
     table,
 )
-from app.queries.paging import IdPage, count_facet, count_rows, page_ids
+from app.queries.paging import IdPage, SortKey, count_facet, count_rows, page_ids, parse_sort
 from app.schemas import FacetValue
 
 RESPONSE_SORTS: dict[str, Any] = {
     "published_on": col(Article.published_on),
     "article": col(Article.slug),
-    "position": col(Response.position),
+    "position": col(Answer.position),
     "expert": col(Expert.name),
-    "stance": col(Response.stance),
-    "word_count": col(Response.word_count),
+    "stance": col(Answer.stance),
+    "word_count": col(Answer.word_count),
 }
 ARGUMENT_SORTS: dict[str, Any] = {
     "published_on": col(Article.published_on),
     "article": col(Article.slug),
-    "response_position": col(Response.position),
+    "response_position": col(Answer.position),
     "position": col(Argument.position),
     "expert": col(Expert.name),
-    "stance": col(Response.stance),
+    "stance": col(Answer.stance),
     "kind": col(Argument.kind),
 }
 RESPONSE_FACETS = ("stance", "tag", "organization", "expert", "article")
@@ -86,15 +85,15 @@ def _responses(
     """Matching responses, joined only to what the filters and the sort keys `sorts` read
     (inner joins along non-null foreign keys, so a join never changes which rows match);
     `walk_articles` runs the join from the articles, newest first."""
-    statement = select(Response.id)
+    statement = select(Answer.id)
     if walk_articles:
         statement = statement.select_from(
-            OrderedJoin(table(Article), table(Response), col(Article.id) == Response.article_id)
+            OrderedJoin(table(Article), table(Answer), col(Article.id) == Answer.article_id)
         )
     elif _needs_article(filters, sorts):
-        statement = statement.join(Article, col(Article.id) == Response.article_id)
+        statement = statement.join(Article, col(Article.id) == Answer.article_id)
     if filters.expert or "expert" in sorts:
-        statement = statement.join(Expert, col(Expert.id) == Response.expert_id)
+        statement = statement.join(Expert, col(Expert.id) == Answer.expert_id)
     return statement.where(*response_conditions(filters, correlated=walk_articles))
 
 
@@ -109,11 +108,9 @@ def _arguments(
     if walk_articles:
         statement = statement.select_from(
             OrderedJoin(
-                OrderedJoin(
-                    table(Article), table(Response), col(Article.id) == Response.article_id
-                ),
+                OrderedJoin(table(Article), table(Answer), col(Article.id) == Answer.article_id),
                 table(Argument),
-                col(Response.id) == Argument.response_id,
+                col(Answer.id) == Argument.response_id,
             )
         )
     else:
@@ -124,11 +121,11 @@ def _arguments(
             or filters.organization
             or {"response_position", "stance"} & set(sorts)
         ):
-            statement = statement.join(Response, col(Response.id) == Argument.response_id)
+            statement = statement.join(Answer, col(Answer.id) == Argument.response_id)
         if article:
-            statement = statement.join(Article, col(Article.id) == Response.article_id)
+            statement = statement.join(Article, col(Article.id) == Answer.article_id)
     if expert:
-        statement = statement.join(Expert, col(Expert.id) == Response.expert_id)
+        statement = statement.join(Expert, col(Expert.id) == Answer.expert_id)
     return statement.where(*argument_conditions(filters, correlated=walk_articles))
 
 
@@ -161,7 +158,7 @@ def list_responses(
     context = repr(("responses", filters.fingerprint(), sort))
     total = count_rows(session, _responses(filters))
     sorted_rows = _responses(filters, [key.name for key in keys], _walk_articles(keys, total))
-    page = page_ids(session, sorted_rows, col(Response.id), keys, limit, cursor, context, total)
+    page = page_ids(session, sorted_rows, col(Answer.id), keys, limit, cursor, context, total)
     return response_items(session, page.ids), page
 
 
@@ -288,8 +285,8 @@ def response_facets(
     """Counts of responses per facet value over the filtered set (tags: responses with an
     argument carrying the tag, so tag counts can add up to more than the total)."""
     matching = select(_responses(filters).subquery().c.id)
-    base = select(col(Response.id)).select_from(Response).where(col(Response.id).in_(matching))
-    return {name: _facet(session, base, name, col(Response.id), False) for name in names}
+    base = select(col(Answer.id)).select_from(Answer).where(col(Answer.id).in_(matching))
+    return {name: _facet(session, base, name, col(Answer.id), False) for name in names}
 
 
 def argument_facets(
@@ -300,7 +297,7 @@ def argument_facets(
     base = (
         select(col(Argument.id))
         .select_from(Argument)
-        .join(Response, col(Response.id) == Argument.response_id)
+        .join(Answer, col(Answer.id) == Argument.response_id)
         .where(col(Argument.id).in_(matching))
     )
     return {name: _facet(session, base, name, col(Argument.id), True) for name in names}
@@ -309,10 +306,10 @@ def argument_facets(
 def _facet(
     session: Session, base: Select[Any], name: str, counted: Any, per_argument: bool
 ) -> list[FacetValue]:
-    """Group `base` (rows of Response, or of Argument joined to Response) by the facet."""
+    """Group `base` (rows of Answer, or of Argument joined to Answer) by the facet."""
     count = func.count(distinct(counted))
     if name == "stance":
-        value: Any = col(Response.stance)
+        value: Any = col(Answer.stance)
         return count_facet(
             session, base.with_only_columns(value, value, count).group_by(value), _stance_label
         )
@@ -323,21 +320,21 @@ def _facet(
         )
     if name == "expert":
         value, label = col(Expert.slug), col(Expert.name)
-        base = base.join(Expert, col(Expert.id) == Response.expert_id)
+        base = base.join(Expert, col(Expert.id) == Answer.expert_id)
     elif name == "article":
         value, label = col(Article.slug), col(Article.title)
-        base = base.join(Article, col(Article.id) == Response.article_id)
+        base = base.join(Article, col(Article.id) == Answer.article_id)
     elif name == "organization":
         value, label = col(Organization.slug), col(Organization.name)
         base = (
-            base.join(ResponseAffiliation, col(ResponseAffiliation.response_id) == Response.id)
+            base.join(ResponseAffiliation, col(ResponseAffiliation.response_id) == Answer.id)
             .join(Affiliation, col(Affiliation.id) == ResponseAffiliation.affiliation_id)
             .join(Organization, col(Organization.id) == Affiliation.organization_id)
         )
     else:
         value, label = col(Tag.slug), col(Tag.label)
         if not per_argument:
-            base = base.join(Argument, col(Argument.response_id) == Response.id)
+            base = base.join(Argument, col(Argument.response_id) == Answer.id)
         base = base.join(ArgumentTag, col(ArgumentTag.argument_id) == Argument.id).join(
             Tag, col(Tag.id) == ArgumentTag.tag_id
         )

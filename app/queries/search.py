@@ -12,9 +12,8 @@ from app.filters import (
     article_conditions,
     response_conditions,
 )
-from app.listing import decode_offset, encode_offset
-from app.models import Argument, Article, Expert, Response, SearchDocument, SearchKind, row_id
-from app.queries.paging import IdPage, cursor_secret
+from app.models import Answer, Argument, Article, Expert, SearchDocument, SearchKind, row_id
+from app.queries.paging import IdPage, cursor_secret, decode_offset, encode_offset
 from app.schemas import ArticleRef, ExpertRef, SearchHit
 from app.search.query import SearchQuery
 from app.search.snippets import snippet
@@ -125,8 +124,8 @@ def _filtered(
         select(col(SearchDocument.id))
         .join(matches, matches.c.id == SearchDocument.id)
         .join(Article, col(Article.id) == SearchDocument.article_id)
-        .outerjoin(Response, col(Response.id) == SearchDocument.response_id)
-        .outerjoin(Expert, col(Expert.id) == Response.expert_id)
+        .outerjoin(Answer, col(Answer.id) == SearchDocument.response_id)
+        .outerjoin(Expert, col(Expert.id) == Answer.expert_id)
         .outerjoin(Argument, col(Argument.id) == SearchDocument.argument_id)
         .where(or_(false(), *(and_(kind == k, *branches[k]) for k in kinds)))
     )
@@ -184,10 +183,10 @@ def _hits(session: Session, query: SearchQuery, ids: list[int]) -> list[SearchHi
     rows: dict[int, Any] = {
         row_id(document): (document, article, response, expert, argument)
         for document, article, response, expert, argument in session.execute(
-            select(SearchDocument, Article, Response, Expert, Argument)
+            select(SearchDocument, Article, Answer, Expert, Argument)
             .join(Article, col(Article.id) == SearchDocument.article_id)
-            .outerjoin(Response, col(Response.id) == SearchDocument.response_id)
-            .outerjoin(Expert, col(Expert.id) == Response.expert_id)
+            .outerjoin(Answer, col(Answer.id) == SearchDocument.response_id)
+            .outerjoin(Expert, col(Expert.id) == Answer.expert_id)
             .outerjoin(Argument, col(Argument.id) == SearchDocument.argument_id)
             .where(col(SearchDocument.id).in_(ids))
         ).all()

@@ -7,11 +7,11 @@ from sqlmodel import Session, col, select
 
 from app.models import (
     Affiliation,
+    Answer,
     Argument,
     Article,
     Expert,
     Organization,
-    Response,
     ResponseAffiliation,
     Stance,
     Tag,
@@ -28,14 +28,14 @@ def stats(session: Session) -> Stats:
             ("articles", Article),
             ("experts", Expert),
             ("organizations", Organization),
-            ("responses", Response),
+            ("responses", Answer),
             ("arguments", Argument),
             ("tags", Tag),
         )
     }
-    totals["words"] = session.exec(select(func.coalesce(func.sum(Response.word_count), 0))).one()
+    totals["words"] = session.exec(select(func.coalesce(func.sum(Answer.word_count), 0))).one()
     answers = session.exec(
-        select(Response, Article.series).join(Article, col(Article.id) == Response.article_id)
+        select(Answer, Article.series).join(Article, col(Article.id) == Answer.article_id)
     ).all()
     kinds = _top_level_kinds(session)
     by_kind: dict[str | None, list[tuple[int, Stance]]] = defaultdict(list)

@@ -9,7 +9,7 @@ from sqlalchemy import BindParameter, bindparam, func, select
 from sqlmodel import Session
 
 from app.filters import STANCE_LABELS
-from app.models import Argument, ArgumentTag, Article, Expert, Response, Stance, Tag
+from app.models import Answer, Argument, ArgumentTag, Article, Expert, Stance, Tag
 from app.queries.common import plain_rows, table
 from app.schemas import Consensus, StanceShare
 
@@ -54,7 +54,7 @@ def consensus(counts: Mapping[Stance, int]) -> Consensus:
     )
 
 
-_ARTICLE, _RESPONSE, _EXPERT = table(Article), table(Response), table(Expert)
+_ARTICLE, _RESPONSE, _EXPERT = table(Article), table(Answer), table(Expert)
 _ARGUMENT, _ARGUMENT_TAG, _TAG = table(Argument), table(ArgumentTag), table(Tag)
 _ARTICLE_ID: BindParameter[int] = bindparam("article_id")
 

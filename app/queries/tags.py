@@ -6,9 +6,8 @@ from sqlalchemy import func
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, distinct, select
 
-from app.listing import decode_cursor, encode_cursor
-from app.models import Argument, ArgumentTag, Expert, Response, Tag, row_id
-from app.queries.paging import IdPage, cursor_secret
+from app.models import Answer, Argument, ArgumentTag, Expert, Tag, row_id
+from app.queries.paging import IdPage, cursor_secret, decode_cursor, encode_cursor
 from app.schemas import ExpertCount, ExpertRef, TagCount, TagDetail, TagListItem, TagRef
 
 SLUG: Any = col(Tag.slug)  # the keyset of the tag list
@@ -25,11 +24,11 @@ def list_tags(session: Session, category: tuple[str, ...]) -> list[TagListItem]:
             Tag,
             func.count(distinct(ArgumentTag.argument_id)),
             func.count(distinct(Argument.response_id)),
-            func.count(distinct(Response.expert_id)),
+            func.count(distinct(Answer.expert_id)),
         )
         .outerjoin(ArgumentTag, col(ArgumentTag.tag_id) == Tag.id)
         .outerjoin(Argument, col(Argument.id) == ArgumentTag.argument_id)
-        .outerjoin(Response, col(Response.id) == Argument.response_id)
+        .outerjoin(Answer, col(Answer.id) == Argument.response_id)
         .group_by(col(Tag.id))
         .order_by(col(Tag.slug))
     )
@@ -77,8 +76,8 @@ def tag_detail(session: Session, tag: Tag) -> TagDetail:
     [item] = [t for t in list_tags(session, ()) if t.slug == tag.slug]
     experts = session.exec(
         select(Expert, func.count(distinct(Argument.id)))
-        .join(Response, col(Response.expert_id) == Expert.id)
-        .join(Argument, col(Argument.response_id) == Response.id)
+        .join(Answer, col(Answer.expert_id) == Expert.id)
+        .join(Argument, col(Argument.response_id) == Answer.id)
         .join(ArgumentTag, col(ArgumentTag.argument_id) == Argument.id)
         .where(ArgumentTag.tag_id == tag_id)
         .group_by(col(Expert.id))

@@ -1,12 +1,15 @@
 """One router per resource; every /v1 route rejects unknown parameters and answers 304s."""
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from fastapi import Depends, Request, Response
+from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 from pydantic_core import to_json
 
+from app.exports.formats import Columns, ExportFormat, Fetch, PlainFetch, as_models, export_list
 from app.http.conditional import conditional_get
 from app.http.negotiation import require_acceptable
 from app.http.urls import public_url
@@ -20,6 +23,51 @@ V1_DEPENDENCIES = [
     Depends(conditional_get),
     Depends(max_page_size),
 ]
+Item = TypeVar("Item", bound=BaseModel)
+Facets = dict[str, list[FacetValue]]
+
+
+@dataclass(frozen=True)
+class Listing(Generic[Item]):
+    """A list query with its filters and sort bound, as the JSON list and its export share it:
+    `rows` reads the download's items; `plain`, when set, the JSON page's (plain data, in the
+    public model's field order, serialized without a model)."""
+
+    name: str
+    columns: Columns[Item]
+    rows: Fetch[Item]
+    plain: PlainFetch | None = None
+
+    @classmethod
+    def of_plain(
+        cls, name: str, columns: Columns[Item], model: type[Item], fetch: PlainFetch
+    ) -> "Listing[Item]":
+        """A list whose query returns plain data: the download validates it into `model`."""
+        return cls(name, columns, as_models(model, fetch), fetch)
+
+    def download(
+        self, export: ExportFormat, cursor: str | None, response: Response
+    ) -> StreamingResponse:
+        """Every row from `cursor` on, as CSV or NDJSON (app.exports.formats.export_list)."""
+        return export_list(export, self.name, self.columns, self.rows, cursor, response)
+
+
+def list_or_export(
+    request: Request,
+    response: Response,
+    export: ExportFormat,
+    listing: Listing[Any],
+    limit: int,
+    cursor: str | None,
+    facets: Callable[[], Facets] | None = None,
+) -> Response:
+    """One page of `listing` in the page envelope (with `facets` counted after the page), or,
+    for `format=csv|ndjson` or an Accept header asking for them, every row as a download."""
+    if export != "json":
+        return listing.download(export, cursor, response)
+    fetch = listing.plain or listing.rows
+    items, page = fetch(limit=limit, cursor=cursor)
+    return page_response(request, response, items, page, facets() if facets else None)
 
 
 def page_response(
@@ -27,9 +75,9 @@ def page_response(
     response: Response,
     items: Sequence[BaseModel] | Sequence[dict[str, Any]],
     page: IdPage,
-    facets: dict[str, list[FacetValue]] | None = None,
+    facets: Facets | None = None,
 ) -> Response:
-    """The page envelope of app.listing.Page, serialized once, with the page headers."""
+    """The page envelope of app.queries.paging.Page, serialized once, with the page headers."""
     set_page_headers(request, response, page)
     envelope = {
         "items": items,

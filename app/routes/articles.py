@@ -5,15 +5,16 @@ from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
+from sqlmodel import Session
 
 from app.deps import SessionDep, Slug, found_or_404
 from app.exports import columns
-from app.exports.formats import FormatDep, as_models, export_list
+from app.exports.formats import FormatDep
 from app.http.problems import responses
-from app.listing import Page
 from app.params import CommaList, Cursor, Limit, split_commas
 from app.queries import articles
-from app.routes import V1_DEPENDENCIES, json_response, page_response
+from app.queries.paging import Page
+from app.routes import V1_DEPENDENCIES, Listing, json_response, list_or_export
 from app.schemas import ArticleDetail, ArticleListItem
 
 router = APIRouter(prefix="/v1/articles", tags=["articles"], dependencies=V1_DEPENDENCIES)
@@ -44,6 +45,17 @@ def list_articles(
 ) -> Response:
     """Roundups, newest first, each with its stance counts (for a stance bar). Every matching
     article as CSV or NDJSON: /v1/exports/articles."""
+    found = article_listing(session, series, published_from, published_to, sort)
+    return list_or_export(request, response, export, found, limit, cursor)
+
+
+def article_listing(
+    session: Session,
+    series: list[str] | None,
+    published_from: date | None,
+    published_to: date | None,
+    sort: str,
+) -> Listing[ArticleListItem]:
     fetch = partial(
         articles.list_articles,
         session,
@@ -52,11 +64,7 @@ def list_articles(
         published_to=published_to,
         sort=sort,
     )
-    if export != "json":
-        models = as_models(ArticleListItem, fetch)
-        return export_list(export, "articles", columns.ARTICLES, models, cursor, response)
-    items, page = fetch(limit=limit, cursor=cursor)
-    return page_response(request, response, items, page)
+    return Listing.of_plain("articles", columns.ARTICLES, ArticleListItem, fetch)
 
 
 @router.get("/{slug}", response_model=ArticleDetail, responses=responses(400, 404, 422))

@@ -27,7 +27,7 @@ from app.http.urls import public_base
 from app.queries import articles, people
 from app.queries import dump as records
 from app.queries.meta import data_state
-from app.routes import V1_DEPENDENCIES
+from app.routes import V1_DEPENDENCIES, json_response
 from app.schemas import AifDocument
 
 router = APIRouter(prefix="/v1", tags=["exports"], dependencies=V1_DEPENDENCIES)
@@ -40,12 +40,12 @@ class JSONLDResponse(JSONResponse):
 
 
 @router.get("/articles/{slug}/aif", response_model=AifDocument, responses=responses(400, 404, 422))
-def article_aif(session: SessionDep, article: ArticleDep) -> AifDocument:
+def article_aif(session: SessionDep, article: ArticleDep, response: Response) -> Response:
     """The roundup as an Argument Interchange Format nodeset (AIFdb JSON: nodes, edges,
     locutions, participants) that AIF tools such as OVA can load: I-nodes for the question,
     each stance and each argument, RA nodes from each argument to the stance it supports,
     L-nodes and participants for the experts. Mapping: docs/api.md#aif."""
-    return to_aif(articles.article_detail(session, article))
+    return json_response(to_aif(articles.article_detail(session, article)), response)
 
 
 @router.get(

@@ -4,33 +4,36 @@ Separate from the JSON lists so that each operation has one response type: gener
 get plain page types for the lists and a text body here."""
 
 from dataclasses import replace
-from functools import partial
 
 from fastapi import APIRouter, Response
 from fastapi.responses import StreamingResponse
 
-from app.deps import SessionDep
-from app.exports import columns
-from app.exports.formats import EXPORT_RESPONSES, DownloadDep, as_models, export_list
+from app.deps import FiltersDep, SessionDep
+from app.exports.formats import EXPORT_RESPONSES, DownloadDep
 from app.http.problems import responses
-from app.params import Cursor, split_commas
-from app.queries import articles, people, search, tags
-from app.queries import responses as answers
+from app.params import Cursor
 from app.routes import V1_DEPENDENCIES
-from app.routes.articles import ArticleSort, PublishedFrom, PublishedTo, Series
-from app.routes.people import ExpertOrganization, ExpertSort, OrganizationKind, OrganizationSort
+from app.routes.articles import ArticleSort, PublishedFrom, PublishedTo, Series, article_listing
+from app.routes.people import (
+    ExpertOrganization,
+    ExpertSort,
+    OrganizationKind,
+    OrganizationSort,
+    expert_listing,
+    organization_listing,
+)
 from app.routes.responses import (
     ARGUMENT_ORDER,
     RESPONSE_ORDER,
     ArgumentSort,
-    FiltersDep,
     KindDep,
     ResponseSort,
     TextDep,
+    argument_listing,
+    response_listing,
 )
-from app.routes.search import KindsDep, QueryDep
-from app.routes.tags import Category
-from app.schemas import ArgumentItem, ArticleListItem, ResponseItem
+from app.routes.search import KindsDep, QueryDep, search_listing
+from app.routes.tags import Category, tag_listing
 
 router = APIRouter(
     prefix="/v1/exports",
@@ -53,16 +56,8 @@ def export_articles(
     cursor: Cursor = None,
 ) -> StreamingResponse:
     """Every article /v1/articles matches, in its order, as CSV or NDJSON."""
-    fetch = partial(
-        articles.list_articles,
-        session,
-        series=split_commas(series),
-        published_from=published_from,
-        published_to=published_to,
-        sort=sort,
-    )
-    models = as_models(ArticleListItem, fetch)
-    return export_list(export, "articles", columns.ARTICLES, models, cursor, response)
+    found = article_listing(session, series, published_from, published_to, sort)
+    return found.download(export, cursor, response)
 
 
 @router.get("/experts")
@@ -75,8 +70,7 @@ def export_experts(
     cursor: Cursor = None,
 ) -> StreamingResponse:
     """Every expert /v1/experts matches, as CSV or NDJSON."""
-    fetch = partial(people.list_experts, session, split_commas(organization), sort)
-    return export_list(export, "experts", columns.EXPERTS, fetch, cursor, response)
+    return expert_listing(session, organization, sort).download(export, cursor, response)
 
 
 @router.get("/organizations")
@@ -89,8 +83,7 @@ def export_organizations(
     cursor: Cursor = None,
 ) -> StreamingResponse:
     """Every organization /v1/organizations matches, as CSV or NDJSON."""
-    fetch = partial(people.list_organizations, session, split_commas(kind), sort)
-    return export_list(export, "organizations", columns.ORGANIZATIONS, fetch, cursor, response)
+    return organization_listing(session, kind, sort).download(export, cursor, response)
 
 
 @router.get("/responses")
@@ -104,9 +97,8 @@ def export_responses(
     cursor: Cursor = None,
 ) -> StreamingResponse:
     """Every response /v1/responses matches, as CSV or NDJSON."""
-    fetch = partial(answers.list_responses, session, replace(filters, text=text), sort)
-    models = as_models(ResponseItem, fetch)
-    return export_list(export, "responses", columns.RESPONSES, models, cursor, response)
+    found = response_listing(session, replace(filters, text=text), sort)
+    return found.download(export, cursor, response)
 
 
 @router.get("/arguments")
@@ -121,10 +113,8 @@ def export_arguments(
     cursor: Cursor = None,
 ) -> StreamingResponse:
     """Every argument /v1/arguments matches, as CSV or NDJSON."""
-    filters = replace(filters, kind=kind, text=text)
-    fetch = partial(answers.list_arguments, session, filters, sort)
-    models = as_models(ArgumentItem, fetch)
-    return export_list(export, "arguments", columns.ARGUMENTS, models, cursor, response)
+    found = argument_listing(session, replace(filters, kind=kind, text=text), sort)
+    return found.download(export, cursor, response)
 
 
 @router.get("/tags")
@@ -136,8 +126,7 @@ def export_tags(
     cursor: Cursor = None,
 ) -> StreamingResponse:
     """Every tag /v1/tags matches, with its usage counts, as CSV or NDJSON."""
-    fetch = partial(tags.tag_page, session, split_commas(category))
-    return export_list(export, "tags", columns.TAGS, fetch, cursor, response)
+    return tag_listing(session, category).download(export, cursor, response)
 
 
 @router.get("/search")
@@ -152,5 +141,4 @@ def export_search(
 ) -> StreamingResponse:
     """Every hit /v1/search finds, best first (of the 10,000 most recently indexed matches at
     most, as in the JSON search), as CSV or NDJSON."""
-    every_hit = search.RankedHits(session, query, filters, kinds)
-    return export_list(export, "search", columns.SEARCH_HITS, every_hit, cursor, response)
+    return search_listing(session, query, filters, kinds).download(export, cursor, response)

@@ -1,6 +1,6 @@
 """Liveness, readiness, and what is loaded."""
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.exc import SQLAlchemyError
@@ -10,7 +10,7 @@ from app.http.negotiation import require_acceptable
 from app.http.problems import problem_response, responses
 from app.params import reject_unknown_params
 from app.queries import meta as queries
-from app.routes import V1_DEPENDENCIES
+from app.routes import V1_DEPENDENCIES, json_response
 from app.schemas import Meta
 
 router = APIRouter(
@@ -56,6 +56,6 @@ def readyz(request: Request, session: SessionDep) -> Ready | JSONResponse:
 
 
 @meta_router.get("/meta", response_model=Meta, responses=responses(400))
-def get_meta(session: SessionDep) -> Meta:
+def get_meta(session: SessionDep, response: Response) -> Response:
     """API version, schema revision, data version, counts, last load time and source hashes."""
-    return queries.meta(session)
+    return json_response(queries.meta(session), response)

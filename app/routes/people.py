@@ -4,15 +4,16 @@ from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
+from sqlmodel import Session
 
 from app.deps import ExpertDep, OrganizationDep, SessionDep
 from app.exports import columns
-from app.exports.formats import FormatDep, export_list
+from app.exports.formats import FormatDep
 from app.http.problems import responses
-from app.listing import Page
 from app.params import CommaList, Cursor, Limit, split_commas
 from app.queries import people
-from app.routes import V1_DEPENDENCIES, page_response
+from app.queries.paging import Page
+from app.routes import V1_DEPENDENCIES, Listing, json_response, list_or_export
 from app.schemas import ExpertDetail, ExpertListItem, OrganizationDetail, OrganizationListItem
 
 router = APIRouter(prefix="/v1", dependencies=V1_DEPENDENCIES)
@@ -51,11 +52,15 @@ def list_experts(
 ) -> Response:
     """Every expert, with how many answers they have given. All of them as CSV or NDJSON:
     /v1/exports/experts."""
+    found = expert_listing(session, organization, sort)
+    return list_or_export(request, response, export, found, limit, cursor)
+
+
+def expert_listing(
+    session: Session, organization: list[str] | None, sort: str
+) -> Listing[ExpertListItem]:
     fetch = partial(people.list_experts, session, split_commas(organization), sort)
-    if export != "json":
-        return export_list(export, "experts", columns.EXPERTS, fetch, cursor, response)
-    items, page = fetch(limit=limit, cursor=cursor)
-    return page_response(request, response, items, page)
+    return Listing("experts", columns.EXPERTS, fetch)
 
 
 @router.get(
@@ -64,9 +69,9 @@ def list_experts(
     responses=responses(400, 404, 422),
     tags=["experts"],
 )
-def get_expert(session: SessionDep, expert: ExpertDep) -> ExpertDetail:
+def get_expert(session: SessionDep, expert: ExpertDep, response: Response) -> Response:
     """An expert's affiliation history as printed (oldest first) and every answer, with stance."""
-    return people.expert_detail(session, expert)
+    return json_response(people.expert_detail(session, expert), response)
 
 
 @router.get(
@@ -87,11 +92,15 @@ def list_organizations(
 ) -> Response:
     """Organizations from the curated gazetteer and the affiliation lines. All of them as CSV
     or NDJSON: /v1/exports/organizations."""
+    found = organization_listing(session, kind, sort)
+    return list_or_export(request, response, export, found, limit, cursor)
+
+
+def organization_listing(
+    session: Session, kind: list[str] | None, sort: str
+) -> Listing[OrganizationListItem]:
     fetch = partial(people.list_organizations, session, split_commas(kind), sort)
-    if export != "json":
-        return export_list(export, "organizations", columns.ORGANIZATIONS, fetch, cursor, response)
-    items, page = fetch(limit=limit, cursor=cursor)
-    return page_response(request, response, items, page)
+    return Listing("organizations", columns.ORGANIZATIONS, fetch)
 
 
 @router.get(
@@ -100,7 +109,9 @@ def list_organizations(
     responses=responses(400, 404, 422),
     tags=["organizations"],
 )
-def get_organization(session: SessionDep, organization: OrganizationDep) -> OrganizationDetail:
+def get_organization(
+    session: SessionDep, organization: OrganizationDep, response: Response
+) -> Response:
     """An organization with its parent and units, and the experts printed with it or its units
     (their roles as printed)."""
-    return people.organization_detail(session, organization)
+    return json_response(people.organization_detail(session, organization), response)

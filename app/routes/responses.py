@@ -5,13 +5,13 @@ from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
+from sqlmodel import Session
 
-from app.deps import SessionDep
+from app.deps import FiltersDep, SessionDep
 from app.exports import columns
-from app.exports.formats import FormatDep, as_models, export_list
+from app.exports.formats import FormatDep
 from app.filters import ResponseFilters
 from app.http.problems import responses
-from app.listing import Page
 from app.models import ArgumentKind
 from app.params import (
     Cursor,
@@ -20,15 +20,14 @@ from app.params import (
     argument_kinds,
     choose_facets,
     optional_text_query,
-    response_filters,
 )
 from app.queries import responses as queries
-from app.routes import V1_DEPENDENCIES, page_response
+from app.queries.paging import Page
+from app.routes import V1_DEPENDENCIES, Listing, list_or_export
 from app.schemas import ArgumentItem, ResponseItem
 from app.search.query import SearchQuery
 
 router = APIRouter(prefix="/v1", dependencies=V1_DEPENDENCIES)
-FiltersDep = Annotated[ResponseFilters, Depends(response_filters)]
 TextDep = Annotated[SearchQuery | None, Depends(optional_text_query)]
 KindDep = Annotated[tuple[ArgumentKind, ...], Depends(argument_kinds)]
 ResponseSort = Annotated[
@@ -77,13 +76,9 @@ def list_responses(
     Every matching response as CSV or NDJSON: /v1/exports/responses."""
     filters = replace(filters, text=text)
     names = choose_facets(facets, queries.RESPONSE_FACETS)
-    fetch = partial(queries.list_responses, session, filters, sort)
-    if export != "json":
-        models = as_models(ResponseItem, fetch)
-        return export_list(export, "responses", columns.RESPONSES, models, cursor, response)
-    items, page = fetch(limit=limit, cursor=cursor)
-    chosen = queries.response_facets(session, filters, names) if names else None
-    return page_response(request, response, items, page, chosen)
+    counts = partial(queries.response_facets, session, filters, names) if names else None
+    found = response_listing(session, filters, sort)
+    return list_or_export(request, response, export, found, limit, cursor, counts)
 
 
 @router.get(
@@ -110,10 +105,20 @@ def list_arguments(
     add `kind`. Every matching argument as CSV or NDJSON: /v1/exports/arguments."""
     filters = replace(filters, kind=kind, text=text)
     names = choose_facets(facets, queries.ARGUMENT_FACETS)
+    counts = partial(queries.argument_facets, session, filters, names) if names else None
+    found = argument_listing(session, filters, sort)
+    return list_or_export(request, response, export, found, limit, cursor, counts)
+
+
+def response_listing(
+    session: Session, filters: ResponseFilters, sort: str
+) -> Listing[ResponseItem]:
+    fetch = partial(queries.list_responses, session, filters, sort)
+    return Listing.of_plain("responses", columns.RESPONSES, ResponseItem, fetch)
+
+
+def argument_listing(
+    session: Session, filters: ResponseFilters, sort: str
+) -> Listing[ArgumentItem]:
     fetch = partial(queries.list_arguments, session, filters, sort)
-    if export != "json":
-        models = as_models(ArgumentItem, fetch)
-        return export_list(export, "arguments", columns.ARGUMENTS, models, cursor, response)
-    items, page = fetch(limit=limit, cursor=cursor)
-    chosen = queries.argument_facets(session, filters, names) if names else None
-    return page_response(request, response, items, page, chosen)
+    return Listing.of_plain("arguments", columns.ARGUMENTS, ArgumentItem, fetch)

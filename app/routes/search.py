@@ -1,25 +1,24 @@
 """Full-text search across what the experts said."""
 
-from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
+from sqlmodel import Session
 
-from app.deps import SessionDep
+from app.deps import FiltersDep, SessionDep
 from app.exports import columns
-from app.exports.formats import FormatDep, export_list
+from app.exports.formats import FormatDep
 from app.filters import ResponseFilters
 from app.http.problems import responses
 from app.models import SearchKind
-from app.params import Cursor, required_text_query, response_filters, search_kinds
+from app.params import Cursor, required_text_query, search_kinds
 from app.queries import search as queries
-from app.routes import V1_DEPENDENCIES, json_response, set_page_headers
-from app.schemas import SearchResults
+from app.routes import V1_DEPENDENCIES, Listing, json_response, set_page_headers
+from app.schemas import SearchHit, SearchResults
 from app.search.query import SearchQuery
 
 router = APIRouter(prefix="/v1", tags=["search"], dependencies=V1_DEPENDENCIES)
 QueryDep = Annotated[SearchQuery, Depends(required_text_query)]
-FiltersDep = Annotated[ResponseFilters, Depends(response_filters)]
 KindsDep = Annotated[tuple[SearchKind, ...], Depends(search_kinds)]
 
 
@@ -42,10 +41,8 @@ def search(
     Malformed queries are a 422 naming the fault. Every hit as CSV or NDJSON:
     /v1/exports/search."""
     if export != "json":
-        every_hit = queries.RankedHits(session, query, filters, kinds)
-        return export_list(export, "search", columns.SEARCH_HITS, every_hit, cursor, response)
-    fetch = partial(queries.search, session, query, filters, kinds)
-    items, page = fetch(limit=limit, cursor=cursor)
+        return search_listing(session, query, filters, kinds).download(export, cursor, response)
+    items, page = queries.search(session, query, filters, kinds, limit=limit, cursor=cursor)
     set_page_headers(request, response, page)
     results = SearchResults.model_construct(
         query=query.canonical,
@@ -55,3 +52,12 @@ def search(
         truncated=page.truncated,
     )
     return json_response(results, response)
+
+
+def search_listing(
+    session: Session, query: SearchQuery, filters: ResponseFilters, kinds: tuple[SearchKind, ...]
+) -> Listing[SearchHit]:
+    """Every hit, best first, in batches (the export; the JSON page is `queries.search`)."""
+    return Listing(
+        "search", columns.SEARCH_HITS, queries.RankedHits(session, query, filters, kinds)
+    )

@@ -30,15 +30,15 @@ def article_summary(session: SessionDep, slug: Slug, response: Response) -> Resp
     response_model=ExpertAgreement,
     responses=responses(400, 404, 422),
 )
-def expert_agreement(session: SessionDep, expert: ExpertDep) -> ExpertAgreement:
+def expert_agreement(session: SessionDep, expert: ExpertDep, response: Response) -> Response:
     """Every other expert compared with this one across all loaded articles: the articles
     both answered, how often with the same stance, and the tags both raised (with the
     Jaccard index of their tag sets). Closest first."""
-    return agreement.expert_agreement(session, expert)
+    return json_response(agreement.expert_agreement(session, expert), response)
 
 
 @router.get("/stats", response_model=Stats, responses=responses(400))
-def corpus_stats(session: SessionDep) -> Stats:
+def corpus_stats(session: SessionDep, response: Response) -> Response:
     """Corpus totals, and the stance distribution overall, by organization kind (of the
     top-level organization each answer was printed with) and by series."""
-    return stats.stats(session)
+    return json_response(stats.stats(session), response)

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from app.models import Argument, Article, Response, SearchDocument, SearchKind, row_id
+from app.models import Answer, Argument, Article, SearchDocument, SearchKind, row_id
 from app.search.text import terms
 
 
@@ -65,14 +65,14 @@ def _documents(session: Session, article: Article) -> dict[tuple[SearchKind, int
 
     add(SearchKind.ARTICLE, article_id, article_text(article))
     for response in session.exec(
-        select(Response).where(Response.article_id == article_id).order_by(col(Response.position))
+        select(Answer).where(Answer.article_id == article_id).order_by(col(Answer.position))
     ):
         add(SearchKind.RESPONSE, row_id(response), response.body, row_id(response))
     for argument in session.exec(
         select(Argument)
-        .join(Response, col(Response.id) == Argument.response_id)
-        .where(Response.article_id == article_id)
-        .order_by(col(Response.position), col(Argument.position))
+        .join(Answer, col(Answer.id) == Argument.response_id)
+        .where(Answer.article_id == article_id)
+        .order_by(col(Answer.position), col(Argument.position))
     ):
         add(SearchKind.ARGUMENT, row_id(argument), argument.text, argument.response_id)
     return found

@@ -15,7 +15,7 @@ from app.db import build_engine, get_session
 from app.ingest.importer import Transaction
 from app.ingest.seed import seed
 from app.main import create_app
-from tests.databases import migrate, on_postgresql, scratch_database
+from tests.support.databases import migrate, on_postgresql, scratch_database
 
 # Tests see the database through a rolled-back session the app is handed, which a response
 # cache (reading the committed version on its own connection) cannot see: off here, and

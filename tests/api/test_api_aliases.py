@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from app.ingest.errors import SourceError
 from app.ingest.files import read_catalog, read_experts
 from app.ingest.importer import Transaction, import_sources
-from tests.conftest import SEED_DIR
+from tests.support.seed_facts import SEED_DIR
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "roundups" / "aliases"
 EARLIER = {

@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 
 from app.ingest.files import read_catalog
 from app.ingest.importer import Transaction, import_sources
-from tests.conftest import SEED_DIR, SEED_SLUG
+from tests.support.seed_facts import SEED_DIR, SEED_SLUG
 
 
 def test_article_detail(client: TestClient) -> None:

@@ -12,7 +12,7 @@ import yaml
 from fastapi.testclient import TestClient
 
 from app.config import PROJECT_DIR
-from tests.conftest import SEED_SLUG
+from tests.support.seed_facts import SEED_EXPERTS, SEED_SLUG
 
 TIMESTAMP = "2025-12-04 00:00:00"
 
@@ -179,18 +179,7 @@ def test_jsonld(client: TestClient) -> None:
             "name": "Carnegie Europe",
         },
         "isPartOf": {"@type": "CreativeWorkSeries", "name": "Taking the Pulse"},
-        "contributor": [
-            {"@id": f"{base}/experts/{slug}"}
-            for slug in (
-                "veronica-anghel",
-                "samuel-greene",
-                "jana-kobzova",
-                "alexander-gabuev",
-                "gwendolyn-sasse",
-                "stefan-meister",
-                "eugene-rumer",
-            )
-        ],
+        "contributor": [{"@id": f"{base}/experts/{slug}"} for slug in SEED_EXPERTS],
     }
     answers = question.pop("suggestedAnswer")
     assert question == {

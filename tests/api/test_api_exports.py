@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from app.exports import formats
 from app.exports.formats import negotiate
-from tests.conftest import SEED_SLUG
+from tests.support.seed_facts import SEED_SLUG
 
 
 def _all_pages(client: TestClient, path: str, **params: Any) -> list[dict[str, Any]]:

@@ -6,17 +6,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.queries import responses as responses_queries
-from tests.conftest import SEED_SLUG
+from tests.support.seed_facts import SEED_EXPERTS, SEED_SLUG
 
-ALL_EXPERTS = [
-    "veronica-anghel",
-    "samuel-greene",
-    "jana-kobzova",
-    "alexander-gabuev",
-    "gwendolyn-sasse",
-    "stefan-meister",
-    "eugene-rumer",
-]
+ALL_EXPERTS = list(SEED_EXPERTS)
 
 
 def experts_of(body: dict[str, Any]) -> list[str]:

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from app.ingest.files import read_catalog
 from app.ingest.importer import Transaction, import_sources
-from tests.conftest import SEED_DIR
+from tests.support.seed_facts import SEED_DIR
 
 SOURCE = Path(__file__).parents[1] / "fixtures" / "roundups" / "no-organization.txt"
 SLUG = "taking-the-pulse-should-europe-fund-a-shared-archive"

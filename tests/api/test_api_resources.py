@@ -8,10 +8,9 @@ from sqlmodel import Session
 
 from app.db import build_engine, get_session
 from app.main import create_app
-from tests.conftest import SEED_SLUG
 from tests.support.databases import migrate, scratch_database
+from tests.support.seed_facts import SEED_DATE, SEED_SLUG
 
-SEED_DATE = "2025-12-04"
 HEAD = "0005"  # the newest migration: bump when adding one
 CEIP = {
     "slug": "carnegie-endowment-for-international-peace",

@@ -9,12 +9,12 @@ from sqlmodel import Session
 
 from app.ingest.seed import seed
 from app.queries import search as search_queries
-from tests.conftest import SEED_SLUG
+from tests.support.seed_facts import SEED_DATE, SEED_EXPERTS, SEED_SLUG, SEED_TITLE
 
 ARTICLE = {
     "slug": SEED_SLUG,
-    "title": "Taking the Pulse: Should Europe Negotiate with Russia?",
-    "published_on": "2025-12-04",
+    "title": SEED_TITLE,
+    "published_on": SEED_DATE,
 }
 
 
@@ -179,15 +179,7 @@ def test_prefix_hits_are_ranked_by_relevance(client: TestClient) -> None:
         ("U.S.", ["alexander-gabuev", "stefan-meister", "eugene-rumer"]),
         (
             "ukraine",
-            [
-                "veronica-anghel",
-                "samuel-greene",
-                "jana-kobzova",
-                "alexander-gabuev",
-                "gwendolyn-sasse",
-                "stefan-meister",
-                "eugene-rumer",
-            ],
+            list(SEED_EXPERTS),
         ),
         ("ukrain", []),
     ],

@@ -14,25 +14,14 @@ from fastapi.testclient import TestClient
 
 from app.models import Stance
 from app.queries.summary import consensus
-from tests.conftest import SEED_SLUG
+from tests.support.seed_facts import SEED_DATE, SEED_EXPERTS, SEED_SLUG, SEED_TITLE
 
 ARTICLE = {
     "slug": SEED_SLUG,
-    "title": "Taking the Pulse: Should Europe Negotiate with Russia?",
-    "published_on": "2025-12-04",
+    "title": SEED_TITLE,
+    "published_on": SEED_DATE,
 }
-EXPERTS = {
-    slug: {"slug": slug, "name": slug.replace("-", " ").title()}
-    for slug in (
-        "veronica-anghel",
-        "samuel-greene",
-        "jana-kobzova",
-        "alexander-gabuev",
-        "gwendolyn-sasse",
-        "stefan-meister",
-        "eugene-rumer",
-    )
-}
+EXPERTS = {slug: {"slug": slug, "name": slug.replace("-", " ").title()} for slug in SEED_EXPERTS}
 LABELS = {
     "yes": "Yes",
     "yes_conditional": "Yes, with conditions",

@@ -32,7 +32,7 @@ from app.schemas import (
     ArticleStanceSummary,
     ResponseItem,
 )
-from tests.conftest import SEED_SLUG
+from tests.support.seed_facts import SEED_SLUG
 
 ODD_SLUG = "odd-roundup"
 # Quotes, backslashes, control characters, markup, non-ASCII, an astral character and the

@@ -19,8 +19,8 @@ from sqlmodel import Session
 
 from app.db import build_engine
 from app.ingest.seed import seed
-from tests.conftest import SEED_DIR
 from tests.support.databases import migrate, scratch_database
+from tests.support.seed_facts import SEED_DIR
 from tests.support.servers import rss_bytes, serving
 
 pytestmark = pytest.mark.slow

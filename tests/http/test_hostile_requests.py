@@ -16,7 +16,7 @@ from app.db import get_session
 from app.main import create_app
 from app.models import Argument, Article, Tag
 from app.params import _accepted
-from tests.conftest import SEED_SLUG
+from tests.support.seed_facts import SEED_SLUG
 
 PROBLEM = "application/problem+json"
 SQL_INJECTIONS = [

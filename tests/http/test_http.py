@@ -13,7 +13,7 @@ from app.http.conditional import last_modified
 from app.ingest.load import bump_version
 from app.ingest.seed import seed
 from app.models import DatasetState
-from tests.conftest import SEED_SLUG
+from tests.support.seed_facts import SEED_SLUG
 
 DETAIL = f"/v1/articles/{SEED_SLUG}"
 

@@ -23,8 +23,8 @@ from app.http.negotiation import parse_accept, preferred, quality, require_accep
 from app.http.problems import ProblemError
 from app.main import create_app
 from app.models import DatasetState
-from tests.conftest import SEED_SLUG
 from tests.support.databases import on_postgresql
+from tests.support.seed_facts import SEED_SLUG
 
 PROBLEM = "application/problem+json"
 UNREACHABLE_URL = "postgresql+psycopg://roundup@127.0.0.1:1/roundup"  # nothing listens on 1

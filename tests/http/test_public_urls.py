@@ -9,7 +9,7 @@ from sqlmodel import Session
 from app.config import Settings
 from app.db import get_session
 from app.main import create_app
-from tests.conftest import SEED_SLUG
+from tests.support.seed_facts import SEED_SLUG
 
 FORGED = {"Host": "evil.example", "X-Forwarded-Host": "evil.example"}
 

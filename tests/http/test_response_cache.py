@@ -24,8 +24,8 @@ from app.ingest.load import bump_version
 from app.ingest.seed import seed
 from app.main import create_app
 from app.models import DatasetState
-from tests.conftest import SEED_DIR, SEED_SLUG
 from tests.support.databases import migrate, scratch_database
+from tests.support.seed_facts import SEED_DIR, SEED_SLUG
 
 DETAIL = f"/v1/articles/{SEED_SLUG}"
 

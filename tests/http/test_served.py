@@ -16,9 +16,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import SEED_DIR, SEED_SLUG
 from tests.support.copies import edit_source, seed_folder
 from tests.support.databases import migrate, scratch_database
+from tests.support.seed_facts import SEED_DIR, SEED_SLUG
 
 pytestmark = pytest.mark.slow
 

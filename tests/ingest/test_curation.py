@@ -18,7 +18,7 @@ from app.ingest.parse import parse
 from app.ingest.rules import annotate_rules
 from app.ingest.seed import seed
 from app.models import AnnotationSource, Argument, Response, Stance
-from tests.conftest import SEED_DIR, SEED_SLUG, SEED_SOURCE
+from tests.support.seed_facts import SEED_DIR, SEED_SLUG, SEED_SOURCE
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "roundups"
 CATALOG = read_catalog(SEED_DIR)

@@ -10,7 +10,7 @@ from app.ingest.files import read_catalog, read_document
 from app.ingest.parse import parse
 from app.ingest.rules import annotate_rules
 from app.models import AnnotationSource, ArgumentKind, Stance
-from tests.conftest import SEED_DIR, SEED_SOURCE
+from tests.support.seed_facts import SEED_DIR, SEED_SOURCE
 
 
 def test_rules_annotator_against_the_curated_seed() -> None:

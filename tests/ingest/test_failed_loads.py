@@ -26,9 +26,9 @@ from app.db import build_engine, get_session
 from app.ingest.load import load as real_load
 from app.ingest.seed import seed
 from app.main import create_app
-from tests.conftest import SEED_DIR, SEED_SLUG
 from tests.support.copies import seed_folder
 from tests.support.databases import migrate, on_postgresql, scratch_database
+from tests.support.seed_facts import SEED_DIR, SEED_SLUG
 from tests.support.snapshots import snapshot
 
 ROUNDUP = Path(sys.executable).parent / "roundup"

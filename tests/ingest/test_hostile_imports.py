@@ -18,8 +18,8 @@ from app.ingest.parse import parse
 from app.ingest.pool import Setup, Work, parse_one
 from app.ingest.text import slugify
 from app.models import Article, Expert
-from tests.conftest import SEED_DIR, SEED_SOURCE
 from tests.ingest.test_importer import MINIMAL, run
+from tests.support.seed_facts import SEED_DIR, SEED_SOURCE
 
 HEAD = "Judy Asks: {title}\n\nPublished on May 1, 2025\n\n"
 BLOCK = "{name}\n\nSenior Fellow, Carnegie Europe\n\n{answer}\n\n"

@@ -23,8 +23,8 @@ from app.ingest.importer import (
 from app.ingest.load import Catalog
 from app.ingest.pool import Parsed, Setup, Work
 from bench import texts
-from tests.conftest import SEED_DIR
 from tests.ingest.test_importer import CATALOG, JUDY
+from tests.support.seed_facts import SEED_DIR
 from tests.support.snapshots import natural_snapshot
 
 FILES = MANY_FILES + 4

@@ -22,7 +22,7 @@ from app.models import (
     Response,
     ResponseAffiliation,
 )
-from tests.conftest import SEED_DIR, SEED_SLUG, SEED_SOURCE
+from tests.support.seed_facts import SEED_DIR, SEED_SLUG, SEED_SOURCE
 from tests.support.snapshots import snapshot
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "roundups"

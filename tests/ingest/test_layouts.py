@@ -12,7 +12,7 @@ from app.ingest.files import annotated_document, read_catalog
 from app.ingest.importer import Transaction, expand, import_sources
 from app.ingest.parse import parse
 from app.models import Argument, Response
-from tests.conftest import SEED_DIR
+from tests.support.seed_facts import SEED_DIR
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "roundups"
 CATALOG = read_catalog(SEED_DIR)

@@ -12,7 +12,7 @@ from app.ingest.files import read_catalog
 from app.ingest.load import LoadReport, load
 from app.ingest.parse import parse
 from app.ingest.rules import annotate_rules
-from tests.conftest import SEED_DIR
+from tests.support.seed_facts import SEED_DIR
 
 CATALOG = read_catalog(SEED_DIR)
 

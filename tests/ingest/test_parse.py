@@ -11,7 +11,7 @@ from app.ingest.affiliations import split_affiliation
 from app.ingest.document import ParsedAffiliation, RoundupDocument
 from app.ingest.errors import ParseError
 from app.ingest.parse import parse
-from tests.conftest import SEED_SOURCE
+from tests.support.seed_facts import SEED_SOURCE
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ from app.ingest.errors import ParseError, SourceError
 from app.ingest.files import read_catalog
 from app.ingest.parse import _disclaimer_start, parse
 from app.ingest.specs import AnnotationSpec, read_yaml, validate
-from tests.conftest import SEED_DIR, SEED_SLUG, SEED_SOURCE
+from tests.support.seed_facts import SEED_DIR, SEED_SLUG, SEED_SOURCE
 
 SEED_TEXT = SEED_SOURCE.read_text(encoding="utf-8")
 SEED_LINES = SEED_TEXT.split("\n")

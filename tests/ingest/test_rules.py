@@ -11,7 +11,7 @@ from app.ingest.parse import parse
 from app.ingest.rules import annotate_rules, argument_kind, arguments
 from app.ingest.stance import opening_stance
 from app.models import AnnotationSource, ArgumentKind, Stance
-from tests.conftest import SEED_DIR
+from tests.support.seed_facts import SEED_DIR
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "roundups"
 RULES = read_catalog(SEED_DIR).tag_rules

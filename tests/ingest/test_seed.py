@@ -24,7 +24,7 @@ from app.models import (
 from app.search.query import parse_query
 from app.search.sql import text_match
 from app.search.text import terms
-from tests.conftest import SEED_DIR, SEED_SLUG
+from tests.support.seed_facts import SEED_DIR, SEED_SLUG
 from tests.support.snapshots import snapshot
 
 

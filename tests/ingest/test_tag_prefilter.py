@@ -5,9 +5,9 @@ import pytest
 
 from app.ingest.rules import _required_literal, normalize
 from app.ingest.sentences import sentences
-from tests.conftest import SEED_DIR
 from tests.ingest.test_importer import CATALOG
 from tests.ingest.test_sentences import _corpus_lines
+from tests.support.seed_facts import SEED_DIR
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ from app.ingest.importer import Transaction, expand, import_sources
 from app.ingest.rules import arguments
 from app.ingest.specs import TopicSpec, read_yaml, validate_list
 from app.models import Article
-from tests.conftest import SEED_DIR
+from tests.support.seed_facts import SEED_DIR
 
 TOPICS = Path(__file__).parents[1] / "fixtures" / "topics"
 CATALOG = read_catalog(SEED_DIR)

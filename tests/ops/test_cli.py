@@ -19,8 +19,8 @@ from sqlmodel import col
 from app.cli import main
 from app.config import get_settings
 from app.models import Article
-from tests.conftest import SEED_SLUG, SEED_SOURCE
 from tests.support.databases import scratch_database
+from tests.support.seed_facts import SEED_SLUG, SEED_SOURCE
 from tests.support.snapshots import snapshot
 
 

@@ -17,8 +17,8 @@ from app.config import PROJECT_DIR, get_settings
 from app.db import build_engine, get_engine, readonly_grants
 from app.examples import DOWNLOAD_REQUESTS, EXAMPLE_REQUESTS
 from app.main import create_app
-from tests.conftest import SEED_SLUG
 from tests.support.databases import TEST_DATABASE_URL, scratch_database
+from tests.support.seed_facts import SEED_EXPERTS, SEED_SLUG
 from tests.support.snapshots import snapshot
 
 # What a read-only connection must not do, and PostgreSQL's reason for refusing each.
@@ -78,15 +78,7 @@ def assert_serves_everything(use_database: UseDatabase, reader_url: str) -> None
         article = client.get(f"/v1/articles/{SEED_SLUG}").json()
     assert statuses == dict.fromkeys(urls, 200)
     assert {"/healthz", "/openapi.json", f"/v1/articles/{SEED_SLUG}"} <= set(urls)
-    assert [item["expert"]["slug"] for item in article["responses"]] == [
-        "veronica-anghel",
-        "samuel-greene",
-        "jana-kobzova",
-        "alexander-gabuev",
-        "gwendolyn-sasse",
-        "stefan-meister",
-        "eugene-rumer",
-    ]
+    assert [item["expert"]["slug"] for item in article["responses"]] == list(SEED_EXPERTS)
 
 
 def refusals(reader_url: str) -> dict[str, str]:

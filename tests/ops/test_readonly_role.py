@@ -18,8 +18,8 @@ from sqlmodel import Session
 from app.db import build_engine, get_session, readonly_grants
 from app.ingest.seed import seed
 from app.main import create_app
-from tests.conftest import SEED_DIR, SEED_SLUG
 from tests.support.databases import migrate, scratch_database
+from tests.support.seed_facts import SEED_DIR, SEED_SLUG
 
 pytestmark = pytest.mark.postgresql
 

@@ -13,8 +13,8 @@ import httpx
 import pytest
 
 from app.config import PROJECT_DIR
-from tests.conftest import SEED_SLUG
 from tests.support.databases import migrate, scratch_database
+from tests.support.seed_facts import SEED_SLUG
 from tests.support.servers import wait_until_ready
 
 pytestmark = pytest.mark.slow

@@ -3,9 +3,7 @@
 import shutil
 from pathlib import Path
 
-from tests.conftest import SEED_DIR, SEED_SLUG, SEED_SOURCE
-
-TITLE = "Taking the Pulse: Should Europe Negotiate with Russia?"
+from tests.support.seed_facts import SEED_DIR, SEED_SLUG, SEED_SOURCE, SEED_TITLE
 
 
 def seed_folder(target: Path, copies: int = 0) -> Path:
@@ -15,8 +13,8 @@ def seed_folder(target: Path, copies: int = 0) -> Path:
     spec = (target / "annotations" / f"{SEED_SLUG}.yaml").read_text(encoding="utf-8")
     for number in range(1, copies + 1):
         slug = f"{SEED_SLUG}-{number}"
-        title = TITLE.replace("Russia?", f"Russia {number}?")
-        (target / f"{slug}.txt").write_text(text.replace(TITLE, title), encoding="utf-8")
+        title = SEED_TITLE.replace("Russia?", f"Russia {number}?")
+        (target / f"{slug}.txt").write_text(text.replace(SEED_TITLE, title), encoding="utf-8")
         (target / "annotations" / f"{slug}.yaml").write_text(
             spec.replace(f'article: "{SEED_SLUG}"', f'article: "{slug}"'), encoding="utf-8"
         )

@@ -20,7 +20,7 @@ from tests.support.seed_facts import SEED_DIR
 
 # Tests see the database through a rolled-back session the app is handed, which a response
 # cache (reading the committed version on its own connection) cannot see: off here, and
-# tested on its own in tests/test_response_cache.py.
+# tested on its own in tests/http/test_response_cache.py.
 os.environ.setdefault("ROUNDUP_RESPONSE_CACHE", "0")
 get_settings.cache_clear()
 

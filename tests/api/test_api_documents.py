@@ -161,7 +161,7 @@ def test_jsonld(client: TestClient) -> None:
     assert response.headers["content-type"] == "application/ld+json"
     document = response.json()
     question = document.pop("mainEntity")
-    base = "/v1"  # relative: no ROUNDUP_PUBLIC_BASE_URL (tests/test_public_urls.py)
+    base = "/v1"  # relative: no ROUNDUP_PUBLIC_BASE_URL (tests/http/test_public_urls.py)
     assert document == {
         "@context": "https://schema.org",
         "@type": "Article",

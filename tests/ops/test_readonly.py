@@ -167,7 +167,7 @@ def test_postgresql_reader_role_serves_everything_and_writes_nothing(
                 f'ALTER ROLE "{reader}" SET default_transaction_read_only = on;\n'
             )
             # The reader's transactions are read-only by default: the database refuses each
-            # write as such before it looks at privileges (tests/test_readonly_role.py checks
+            # write as such before it looks at privileges (tests/ops/test_readonly_role.py checks
             # the privileges with the default turned off).
 
             assert_serves_everything(use_database, reader_url)

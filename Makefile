@@ -27,7 +27,8 @@ CHROMIUM := /usr/bin/chromium
 browser:
 	test -x $(CHROMIUM) || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
 
-# nginx for tests/test_nginx.py, which runs deploy/nginx.conf in front of the API: Debian's package.
+# nginx for tests/http/test_nginx.py, which runs deploy/nginx.conf in front of the API: Debian's
+# package.
 NGINX := /usr/sbin/nginx
 nginx:
 	test -x $(NGINX) || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y nginx; }

@@ -15,17 +15,14 @@ from app.db import build_engine, get_session
 from app.ingest.importer import Transaction
 from app.ingest.seed import seed
 from app.main import create_app
-from tests.databases import migrate, on_postgresql, scratch_database
+from tests.support.databases import migrate, on_postgresql, scratch_database
+from tests.support.seed_facts import SEED_DIR
 
 # Tests see the database through a rolled-back session the app is handed, which a response
 # cache (reading the committed version on its own connection) cannot see: off here, and
-# tested on its own in tests/test_response_cache.py.
+# tested on its own in tests/http/test_response_cache.py.
 os.environ.setdefault("ROUNDUP_RESPONSE_CACHE", "0")
 get_settings.cache_clear()
-
-SEED_DIR = get_settings().seed_dir
-SEED_SLUG = "taking-the-pulse-should-europe-negotiate-with-russia"
-SEED_SOURCE = SEED_DIR / f"{SEED_SLUG}.txt"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -30,7 +30,7 @@ from app.http.negotiation import accept_key
 
 MAX_ENTRY_BYTES = 2 * 1024 * 1024
 # CPython's objects around the bytes: an entry (its object, key tuple, header list, dict slot)
-# and each header (a tuple of two bytes objects). tests/test_response_cache.py checks that
+# and each header (a tuple of two bytes objects). tests/http/test_response_cache.py checks that
 # they cover every object an entry holds (sys.getsizeof).
 ENTRY_OVERHEAD = 600
 HEADER_OVERHEAD = 140

@@ -1,8 +1,8 @@
 """The many-at-a-time writer: the rows of new roundups (rows.py), many to a statement.
 
 It writes exactly what `load.load` would write for the same documents in the same order, with
-the same ids (tests/test_bulk_load.py proves it on both engines); only `loaded_at` may differ by
-the seconds a load takes. Flushes, never commits.
+the same ids (tests/ingest/test_bulk_load.py proves it on both engines); only `loaded_at` may
+differ by the seconds a load takes. Flushes, never commits.
 """
 
 import sqlite3

@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from tests.clients.conftest import run
-from tests.conftest import SEED_SLUG
+from tests.support.seed_facts import SEED_SLUG
 
 PACKAGE = "roundup_api_client"
 UTC_Z = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?)Z$")

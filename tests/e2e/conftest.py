@@ -22,7 +22,7 @@ from playwright.sync_api import (
 from sqlalchemy import Engine
 
 from app.config import PROJECT_DIR
-from tests.servers import wait_until_ready
+from tests.support.servers import wait_until_ready
 
 ARTIFACTS = PROJECT_DIR / "tests" / "artifacts"
 CHROMIUM = "/usr/bin/chromium"

@@ -10,8 +10,8 @@ import pytest
 from playwright.sync_api import expect
 
 from app.routes.explorer import CONTENT_SECURITY_POLICY
-from tests.conftest import SEED_SLUG
 from tests.e2e.conftest import Explorer
+from tests.support.seed_facts import SEED_SLUG
 
 ARTICLE = f"/?article={SEED_SLUG}"
 STANCE_LABELS = {

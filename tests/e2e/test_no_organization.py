@@ -15,9 +15,9 @@ from app.db import build_engine
 from app.ingest.files import read_catalog
 from app.ingest.importer import import_sources
 from app.ingest.seed import seed
-from tests.conftest import SEED_DIR
-from tests.databases import migrate, scratch_database
 from tests.e2e.conftest import DESKTOP, Explorer, open_explorer, serve
+from tests.support.databases import migrate, scratch_database
+from tests.support.seed_facts import SEED_DIR
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "roundups"
 SOURCES = [

@@ -51,18 +51,18 @@ class Format:
 # The first is the default; the order is the OpenAPI content's and breaks Accept ties.
 DOWNLOADS = (
     Format(
-        "csv",
-        "text/csv",
-        "text/csv; charset=utf-8; header=present",
-        "RFC 4180, a header row",
-        csv_lines,
+        name="csv",
+        offered="text/csv",
+        media_type="text/csv; charset=utf-8; header=present",
+        about="RFC 4180, a header row",
+        write=csv_lines,
     ),
     Format(
-        "ndjson",
-        "application/x-ndjson",
-        "application/x-ndjson",
-        "one JSON item a line, as in the JSON list",
-        ndjson_lines,
+        name="ndjson",
+        offered="application/x-ndjson",
+        media_type="application/x-ndjson",
+        about="one JSON item a line, as in the JSON list",
+        write=ndjson_lines,
     ),
 )
 _BY_NAME = {download.name: download for download in DOWNLOADS}

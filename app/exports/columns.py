@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 
-from app.exports.formats import Columns
+from app.exports.writers import Columns
 from app.models import Stance
 from app.schemas import (
     ArgumentItem,

@@ -9,8 +9,6 @@ repeats or skips a row that did not change).
 """
 
 import asyncio
-import csv
-import io
 import logging
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -25,21 +23,56 @@ from sqlmodel import Session
 from starlette.types import Message, Receive, Scope, Send
 
 from app.config import Settings
+from app.exports.writers import Columns, csv_lines, ndjson_lines
 from app.http.middleware import LEAVE_LIMIT
 from app.http.negotiation import also_produces, preferred
 from app.http.problems import send_problem
 from app.queries.paging import IdPage
 
+# The parameters' types, which FastAPI turns into the `format` enum (in this order) and mypy
+# checks statically; tests/test_api_exports.py checks that they name DOWNLOADS, in order.
 ExportFormat = Literal["json", "csv", "ndjson"]
 DownloadFormat = Literal["csv", "ndjson"]
+
+
+@dataclass(frozen=True)
+class Format:
+    """A download format: `name` is the `format=` value and the file's suffix, `offered` the
+    media type Accept negotiation and the OpenAPI content name, `media_type` the body's
+    Content-Type, `about` its half of the `format` parameter's description."""
+
+    name: DownloadFormat
+    offered: str
+    media_type: str
+    about: str
+    write: Callable[[Columns[Any], Iterable[Any]], Iterator[bytes]]
+
+
+# The first is the default; the order is the OpenAPI content's and breaks Accept ties.
+DOWNLOADS = (
+    Format(
+        name="csv",
+        offered="text/csv",
+        media_type="text/csv; charset=utf-8; header=present",
+        about="RFC 4180, a header row",
+        write=csv_lines,
+    ),
+    Format(
+        name="ndjson",
+        offered="application/x-ndjson",
+        media_type="application/x-ndjson",
+        about="one JSON item a line, as in the JSON list",
+        write=ndjson_lines,
+    ),
+)
+_BY_NAME = {download.name: download for download in DOWNLOADS}
+_BY_OFFERED = {download.offered: download for download in DOWNLOADS}
+OFFERED = tuple(_BY_OFFERED)
 BATCH = 500
-CSV_MEDIA_TYPE = "text/csv; charset=utf-8; header=present"
-NDJSON_MEDIA_TYPE = "application/x-ndjson"
-# Offer order breaks ties: JSON first on the lists, CSV first on the export operations.
-_FORMATS: dict[str, ExportFormat] = {
+# Offer order breaks ties: JSON first on the lists, the first download on the export operations.
+_LIST_FORMATS: dict[str, ExportFormat] = {
     "application/json": "json",
-    "text/csv": "csv",
-    NDJSON_MEDIA_TYPE: "ndjson",
+    **{download.offered: download.name for download in DOWNLOADS},
 }
 TOO_MANY_DOWNLOADS = "Too many downloads are running; try again shortly."
 log = logging.getLogger("roundup")
@@ -47,16 +80,12 @@ _KEPT_HEADERS = {"etag", "last-modified", "cache-control", "vary"}
 EXPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "Every matching row, streamed as a download.",
-        "content": {
-            "text/csv": {"schema": {"type": "string"}},
-            NDJSON_MEDIA_TYPE: {"schema": {"type": "string"}},
-        },
+        "content": {offered: {"schema": {"type": "string"}} for offered in OFFERED},
     }
 }
 
 Item = TypeVar("Item", bound=BaseModel)
 Item_co = TypeVar("Item_co", bound=BaseModel, covariant=True)
-Columns = Sequence[tuple[str, Callable[[Item], object]]]
 
 
 class Fetch(Protocol[Item_co]):
@@ -90,7 +119,15 @@ class as_models(Generic[Item]):  # noqa: N801 - used as a function
         return [self.model.model_validate(item) for item in items], page
 
 
-@also_produces("text/csv", NDJSON_MEDIA_TYPE)
+def _describe_downloads() -> str:
+    """`csv` (...) or `ndjson` (...), from DOWNLOADS, and the default."""
+    each = [f"`{download.name}` ({download.about})" for download in DOWNLOADS]
+    *rest, last = each
+    listed = f"{', '.join(rest)} or {last}" if rest else last
+    return f"{listed}. Without it, the Accept header chooses; default `{DOWNLOADS[0].name}`."
+
+
+@also_produces(*OFFERED)
 async def export_format(  # no I/O: async, so it need not hop to the thread pool
     request: Request,
     requested: Annotated[
@@ -108,20 +145,13 @@ FormatDep = Annotated[ExportFormat, Depends(export_format)]
 def download_format(
     request: Request,
     requested: Annotated[
-        DownloadFormat | None,
-        Query(
-            alias="format",
-            description="`csv` (RFC 4180, a header row) or `ndjson` (one JSON item a line, as in"
-            " the JSON list). Without it, the Accept header chooses; default `csv`.",
-        ),
+        DownloadFormat | None, Query(alias="format", description=_describe_downloads())
     ] = None,
 ) -> DownloadFormat:
     if requested is not None:
         return requested
-    chosen = _FORMATS.get(
-        preferred(request.headers.get("accept"), ("text/csv", NDJSON_MEDIA_TYPE)) or ""
-    )
-    return "ndjson" if chosen == "ndjson" else "csv"
+    chosen = preferred(request.headers.get("accept"), OFFERED) or ""
+    return _BY_OFFERED.get(chosen, DOWNLOADS[0]).name
 
 
 DownloadDep = Annotated[DownloadFormat, Depends(download_format)]
@@ -129,11 +159,11 @@ DownloadDep = Annotated[DownloadFormat, Depends(download_format)]
 
 def negotiate(accept: str) -> ExportFormat:
     """The list format `accept` prefers (app.http.negotiation's parser; JSON on ties or none)."""
-    return _FORMATS.get(preferred(accept, _FORMATS) or "", "json")
+    return _LIST_FORMATS.get(preferred(accept, _LIST_FORMATS) or "", "json")
 
 
 def export_list(
-    export: ExportFormat,
+    export: DownloadFormat,
     name: str,
     columns: Columns[Item],
     fetch: Fetch[Item],
@@ -146,6 +176,7 @@ def export_list(
     Each batch is read in a transaction of its own, which ends (its connection back in the
     pool) before the batch is written: a client that reads slowly, or not at all, holds no
     connection and no snapshot, only the download slot (see ExportResponse)."""
+    download = _BY_NAME[export]
     session = _bound_session(fetch)
     first, page = fetch(limit=BATCH, cursor=cursor)
     _end_transaction(session)
@@ -160,13 +191,10 @@ def export_list(
             after = following.next_cursor
 
     headers = carried_headers(response)
-    headers["Content-Disposition"] = f'attachment; filename="{name}.{export}"'
+    headers["Content-Disposition"] = f'attachment; filename="{name}.{download.name}"'
     headers["X-Total-Count"] = str(page.total)
-    if export == "csv":
-        return ExportResponse(
-            csv_lines(columns, items()), media_type=CSV_MEDIA_TYPE, headers=headers
-        )
-    return ExportResponse(ndjson_lines(items()), media_type=NDJSON_MEDIA_TYPE, headers=headers)
+    body = download.write(columns, items())
+    return ExportResponse(body, media_type=download.media_type, headers=headers)
 
 
 def _bound_session(fetch: object) -> Session | None:
@@ -258,40 +286,3 @@ def carried_headers(response: Response) -> dict[str, str]:
     """The caching headers a dependency set on `response`, for a Response built by hand
     (FastAPI only merges them into the responses it builds itself)."""
     return {k: v for k, v in response.headers.items() if k.lower() in _KEPT_HEADERS}
-
-
-def csv_lines(columns: Columns[Item], items: Iterable[Item], chunk: int = 100) -> Iterator[bytes]:
-    """RFC 4180: a header row, CRLF line ends, fields quoted when needed, UTF-8."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([name for name, _ in columns])
-    for count, item in enumerate(items, start=1):
-        writer.writerow([cell(get(item)) for _, get in columns])
-        if count % chunk == 0:
-            yield _drain(buffer)
-    yield _drain(buffer)
-
-
-def ndjson_lines(items: Iterable[BaseModel]) -> Iterator[bytes]:
-    for item in items:
-        yield item.model_dump_json().encode() + b"\n"
-
-
-def cell(value: Any) -> str:
-    """A CSV field: null is empty, lists are joined with ';'."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list | tuple):
-        return ";".join(cell(part) for part in value)
-    if hasattr(value, "isoformat"):
-        return str(value.isoformat())
-    return str(value)
-
-
-def _drain(buffer: io.StringIO) -> bytes:
-    text = buffer.getvalue()
-    buffer.seek(0)
-    buffer.truncate()
-    return text.encode()

@@ -9,7 +9,15 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 from pydantic_core import to_json
 
-from app.exports.formats import Columns, ExportFormat, Fetch, PlainFetch, as_models, export_list
+from app.exports.formats import (
+    DownloadFormat,
+    ExportFormat,
+    Fetch,
+    PlainFetch,
+    as_models,
+    export_list,
+)
+from app.exports.writers import Columns
 from app.http.conditional import conditional_get
 from app.http.negotiation import require_acceptable
 from app.http.urls import public_url
@@ -46,7 +54,7 @@ class Listing(Generic[Item]):
         return cls(name, columns, as_models(model, fetch), fetch)
 
     def download(
-        self, export: ExportFormat, cursor: str | None, response: Response
+        self, export: DownloadFormat, cursor: str | None, response: Response
     ) -> StreamingResponse:
         """Every row from `cursor` on, as CSV or NDJSON (app.exports.formats.export_list)."""
         return export_list(export, self.name, self.columns, self.rows, cursor, response)

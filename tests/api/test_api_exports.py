@@ -3,7 +3,7 @@ pages; the lists' own `format=csv|ndjson` (undocumented) answers the same bytes.
 
 import csv
 import io
-from typing import Any
+from typing import Any, get_args
 
 import orjson
 import pytest
@@ -291,6 +291,13 @@ def test_the_accept_header_picks_the_format(client: TestClient) -> None:
 )
 def test_negotiation(accept: str, chosen: str) -> None:
     assert negotiate(accept) == chosen
+
+
+def test_the_format_types_name_the_registered_downloads() -> None:
+    """The Literal types (the `format` enum, in order) cannot drift from DOWNLOADS."""
+    names = tuple(download.name for download in formats.DOWNLOADS)
+    assert get_args(formats.DownloadFormat) == names == ("csv", "ndjson")
+    assert get_args(formats.ExportFormat) == ("json", *names)
 
 
 def test_exports_keep_a_strong_etag(client: TestClient) -> None:

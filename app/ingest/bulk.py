@@ -5,8 +5,9 @@ the same ids (tests/ingest/test_bulk_load.py proves it on both engines); only `l
 differ by the seconds a load takes. Flushes, never commits.
 """
 
+import operator
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, cast
@@ -214,14 +215,9 @@ def _insert_many(session: Session, table: Table, rows: list[dict[str, Any]]) -> 
         # The names are the table's own columns, never input; the values are parameters.
         statement = f"INSERT INTO {table.name} ({names}) VALUES ({marks})"  # noqa: S608
         lite = cast(sqlite3.Connection, dbapi_connection).cursor()
+        converted = [(i, f) for i, f in enumerate(convert) if f is not None]
         try:
-            lite.executemany(
-                statement,
-                (
-                    [f(row[c]) if f else row[c] for f, c in zip(convert, columns, strict=True)]
-                    for row in rows
-                ),
-            )
+            lite.executemany(statement, _converted(map(_values(columns), rows), converted))
         finally:
             lite.close()
         return
@@ -234,6 +230,28 @@ def _insert_many(session: Session, table: Table, rows: list[dict[str, Any]]) -> 
             # StrEnum members go in as their values, as SQLAlchemy stores them.
             values = (row[column] for column in columns)
             copy.write_row([str(v) if isinstance(v, StrEnum) else v for v in values])
+
+
+def _values(columns: list[str]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+    """A row's values, in `columns` order."""
+    get = operator.itemgetter(*columns)
+    if len(columns) == 1:
+        return lambda row: (get(row),)
+    return cast(Callable[[dict[str, Any]], tuple[Any, ...]], get)
+
+
+def _converted(
+    rows: Iterable[tuple[Any, ...]], converters: Sequence[tuple[int, Callable[[Any], Any]]]
+) -> Iterator[Sequence[Any]]:
+    """`rows`, their values at the given positions converted (the others passed as they are)."""
+    if not converters:
+        yield from rows
+        return
+    for row in rows:
+        values = list(row)
+        for index, convert in converters:
+            values[index] = convert(values[index])
+        yield values
 
 
 def _advance_sequences(session: Session, known: _Known) -> None:

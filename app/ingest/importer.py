@@ -123,6 +123,8 @@ def import_sources(
         Setup(catalog, annotations_dir, published_on),
         workers=workers if many else 0,
         budget=budget,
+        # A batch is written while the workers parse the next one (not wait for it).
+        ahead=batch_size + 4 * workers,
     )
     accepted = _accepted(_counted(parsed, progress))
     if not many:

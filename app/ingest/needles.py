@@ -35,7 +35,8 @@ def needles(pattern: re.Pattern[str]) -> Needles | None:
 
 
 def _sequence(items: list[tuple[Any, Any]]) -> Needles | None:
-    """The best needles of a sequence: its longest literal run, or a group's needles."""
+    r"""The best needles of a sequence: its longest literal run, or a group's needles, or a
+    run followed by each branch's first letters (the parser writes `uk|u\.k` as `u(?:k|\.k)`)."""
     candidates: list[Needles] = []
     run: list[str] = []
     for op, value in items:
@@ -44,6 +45,8 @@ def _sequence(items: list[tuple[Any, Any]]) -> Needles | None:
             continue
         if run:
             candidates.append(frozenset({"".join(run)}))
+            if op is sre.BRANCH:
+                candidates.append(frozenset("".join(run) + _lead(b) for b in value[1]))
             run = []
         if op in _ZERO_WIDTH:
             continue
@@ -53,6 +56,16 @@ def _sequence(items: list[tuple[Any, Any]]) -> Needles | None:
     if run:
         candidates.append(frozenset({"".join(run)}))
     return max(candidates, key=_score, default=None)
+
+
+def _lead(branch: Any) -> str:
+    """The literal text every match of `branch` starts with (may be empty)."""
+    text = []
+    for op, value in branch:
+        if op is not sre.LITERAL:
+            break
+        text.append(chr(value).lower())
+    return "".join(text)
 
 
 def _item(op: Any, value: Any) -> Needles | None:

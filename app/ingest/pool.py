@@ -84,15 +84,17 @@ def parse_all(
     *,
     workers: int,
     budget: float,
+    ahead: int = 0,
 ) -> Iterator[Parsed]:
     """Each item parsed (a `Parsed` passes through), in the order given. With `workers` > 1
-    the work goes to that many processes, a few items ahead; otherwise it is done here
-    (no budget then)."""
+    the work goes to that many processes, up to `ahead` items (at least 4 per worker) before
+    the one the caller takes next, so that they go on parsing while the caller is busy with
+    what it took; otherwise it is done here (no budget then)."""
     if workers <= 1:
         for item in items:
             yield item if isinstance(item, Parsed) else parse_one(item, setup)
         return
-    ahead = workers * 4
+    ahead = max(ahead, workers * 4)
     queue: deque[tuple[Work | Parsed, Future[Parsed] | None]] = deque()
     pending = iter(items)
     pool = _pool(workers, setup)

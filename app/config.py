@@ -27,6 +27,12 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(default=["*"])
     pool_size: int = Field(default=5, ge=1)
     pool_max_overflow: int = Field(default=5, ge=0)
+    concurrent_requests: int = Field(
+        default=2,
+        ge=1,
+        description="requests a worker handles at once (at most pool_size + pool_max_overflow);"
+        " the rest wait their turn in the event loop",
+    )
     statement_timeout_ms: int = Field(default=5000, ge=0)
     host: str = Field(default="127.0.0.1", description="interface `roundup serve` binds to")
     port: int = Field(default=8000, ge=1, le=65535)

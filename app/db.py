@@ -28,8 +28,9 @@ from app.config import Settings, get_settings
 def build_engine(url: str, settings: Settings | None = None) -> Engine:
     """An engine for `url`; SQLite gets foreign keys, WAL and real SAVEPOINT support."""
     settings = settings or get_settings()
-    # The app admits at most pool_size + pool_max_overflow requests at once (middleware.
-    # ConcurrencyLimit), so that requests never queue for a connection while holding a thread.
+    # The app admits at most concurrent_requests (never more than pool_size +
+    # pool_max_overflow) requests at once (middleware.ConcurrencyLimit), so that requests
+    # never queue for a connection while holding a thread.
     # Streaming downloads read their batches outside that limit, under their own smaller one
     # (app.exports.formats): the pool has room for both.
     pool = {

@@ -14,6 +14,7 @@ import random
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
 from functools import partial
@@ -180,7 +181,9 @@ def _settle(server: servers.Server, pids: list[int], marks: list[float]) -> None
     marks.append(servers.cpu_seconds(pids))
 
 
-def _server_env(database_url: str, cold: bool) -> dict[str, str]:
+def _server_env(database_url: str, cold: bool, extra: Sequence[str] = ()) -> dict[str, str]:
+    """The servers' environment: this one's without its ROUNDUP_ settings, the database,
+    the cache off for a cold run, and `extra` (KEY=VALUE settings, e.g. from --env)."""
     env = {
         key: value
         for key, value in os.environ.items()
@@ -189,6 +192,9 @@ def _server_env(database_url: str, cold: bool) -> dict[str, str]:
     env["DATABASE_URL"] = database_url
     if cold:
         env["ROUNDUP_RESPONSE_CACHE"] = "0"
+    for setting in extra:
+        key, _, value = setting.partition("=")
+        env[key] = value
     return env
 
 
@@ -214,6 +220,13 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--only", nargs="*", help="endpoint names to run (default: all)")
     parser.add_argument("--no-datasette", action="store_true")
+    parser.add_argument(
+        "--env",
+        action="append",
+        default=[],
+        metavar="ROUNDUP_X=VALUE",
+        help="a setting for the servers (repeatable), e.g. --env ROUNDUP_POOL_SIZE=2",
+    )
     parser.add_argument(
         "--seed-data",
         action="store_true",
@@ -253,7 +266,7 @@ def main() -> None:
     results: dict[str, dict[str, Any]] = {}
     rss: dict[str, Any] = {}
     wanted = set(args.only) if args.only else None
-    env = _server_env(database_url, args.cold)
+    env = _server_env(database_url, args.cold, args.env)
     roundup_port = servers.free_port()
     command = [str(BIN / "roundup"), "serve", "--host", "127.0.0.1", "--port", str(roundup_port)]
     command += ["--workers", str(args.workers)]

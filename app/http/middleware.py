@@ -315,8 +315,9 @@ LEAVE_LIMIT = "roundup.leave_concurrency_limit"
 
 
 class ConcurrencyLimit:
-    """At most `limit` requests inside the app at once (the connection pool's size); the
-    rest wait here, in the event loop, holding neither a thread nor a connection.
+    """At most `limit` requests inside the app at once (`ROUNDUP_CONCURRENT_REQUESTS`, never
+    more than the connection pool's size); the rest wait here, in arrival order, in the event
+    loop, holding neither a thread nor a connection.
 
     Without it, more requests than connections take worker threads that block on the
     pool while the requests holding connections wait for a thread for their next step:

@@ -20,7 +20,7 @@ from app.db import build_engine, get_session, reading
 from app.http.middleware import ConcurrencyLimit, RateLimit, RequestTimeout
 from app.http.negotiation import parse_accept, preferred, quality, require_acceptable
 from app.http.problems import ProblemError
-from app.main import App, create_app
+from app.main import App, create_app, request_concurrency
 from app.models import DatasetState
 from tests.support.databases import on_postgresql
 from tests.support.seed_facts import SEED_SLUG
@@ -409,3 +409,19 @@ def test_max_page_size_comes_from_settings(session: Session) -> None:
             ],
         },
     )
+
+
+@pytest.mark.parametrize(
+    ("concurrent", "pool", "overflow", "admitted"), [(2, 5, 5, 2), (8, 2, 1, 3), (1, 1, 0, 1)]
+)
+def test_requests_handled_at_once(concurrent: int, pool: int, overflow: int, admitted: int) -> None:
+    """ROUNDUP_CONCURRENT_REQUESTS, never more than the pool's connections."""
+    settings = Settings(concurrent_requests=concurrent, pool_size=pool, pool_max_overflow=overflow)
+    assert request_concurrency(settings) == admitted
+    app = create_app(settings)
+    limits = [
+        m.kwargs["limit"]
+        for m in app.api.user_middleware
+        if m.cls == ConcurrencyLimit  # type: ignore[comparison-overlap]
+    ]
+    assert limits == [admitted]

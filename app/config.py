@@ -30,8 +30,9 @@ class Settings(BaseSettings):
     concurrent_requests: int = Field(
         default=2,
         ge=1,
-        description="requests a worker handles at once (at most pool_size + pool_max_overflow);"
-        " the rest wait their turn in the event loop",
+        description="requests a worker runs at once (at most pool_size + pool_max_overflow);"
+        " the rest wait their turn in the event loop, and one running past 50 ms gives up its"
+        " turn",
     )
     statement_timeout_ms: int = Field(default=5000, ge=0)
     host: str = Field(default="127.0.0.1", description="interface `roundup serve` binds to")

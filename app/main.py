@@ -148,7 +148,11 @@ def create_app(settings: Settings | None = None) -> App:
         *behind_limit,
         Middleware(AllowedMethods, router=api.router),
         Middleware(RequestTimeout, seconds=settings.request_timeout_s),
-        Middleware(ConcurrencyLimit, limit=request_concurrency(settings)),
+        Middleware(
+            ConcurrencyLimit,
+            limit=settings.pool_size + settings.pool_max_overflow,
+            turns=request_concurrency(settings),
+        ),
         Middleware(GzipETag),
         Middleware(GZipMiddleware, minimum_size=1000),
     ]
@@ -172,10 +176,11 @@ def response_cache(
 
 
 def request_concurrency(settings: Settings) -> int:
-    """Requests a worker handles at once. Requests are mostly Python work, which threads
-    share under one lock: past two at a time, more only makes each wait longer for its turn
-    (at 16 connections on 2 workers, article detail p99 131 ms at ten at once, 35 ms at two;
-    docs/performance.md). Never more than the pool has connections."""
+    """Requests a worker runs at once (for their first 50 ms; a longer one gives up its
+    turn). Requests are mostly Python work, which threads share under one lock: past two at
+    a time, more only makes each wait longer (at 16 connections on 2 workers, article detail
+    p99 131 ms at ten at once, 35 ms at two; docs/performance.md). Never more than the pool
+    has connections."""
     return min(settings.concurrent_requests, settings.pool_size + settings.pool_max_overflow)
 
 

@@ -315,39 +315,60 @@ LEAVE_LIMIT = "roundup.leave_concurrency_limit"
 
 
 class ConcurrencyLimit:
-    """At most `limit` requests inside the app at once (`ROUNDUP_CONCURRENT_REQUESTS`, never
-    more than the connection pool's size); the rest wait here, in arrival order, in the event
-    loop, holding neither a thread nor a connection.
+    """At most `limit` requests inside the app at once (the connection pool's size); the
+    rest wait here, in arrival order, in the event loop, holding neither a thread nor a
+    connection. Of those inside, only `turns` run at once until they have run for `grace`
+    seconds (`ROUNDUP_CONCURRENT_REQUESTS`): requests are mostly Python work, which threads
+    share under one interpreter lock, so a few at a time finish soonest; a request still
+    running after `grace` (waiting on the database, or just expensive) gives up its turn,
+    so that slow requests never hold back the quick ones queued behind them.
 
-    Without it, more requests than connections take worker threads that block on the
-    pool while the requests holding connections wait for a thread for their next step:
-    under load, everything stalls until the pool timeout. /healthz never waits."""
+    Without the outer limit, more requests than connections take worker threads that block
+    on the pool while the requests holding connections wait for a thread for their next
+    step: under load, everything stalls until the pool timeout. /healthz never waits."""
 
     EXEMPT = ("/healthz",)
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    def __init__(
+        self, app: ASGIApp, limit: int, turns: int | None = None, grace: float = 0.05
+    ) -> None:
         self.app = app
         self.limit = limit
-        self.semaphores: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
-            weakref.WeakKeyDictionary()
-        )
+        self.turns = min(turns or limit, limit)
+        self.grace = grace
+        self.semaphores: weakref.WeakKeyDictionary[
+            asyncio.AbstractEventLoop, tuple[asyncio.Semaphore, asyncio.Semaphore]
+        ] = weakref.WeakKeyDictionary()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] in self.EXEMPT:
             await self.app(scope, receive, send)
             return
         loop = asyncio.get_running_loop()
-        semaphore = self.semaphores.get(loop)
-        if semaphore is None:
-            semaphore = self.semaphores[loop] = asyncio.Semaphore(self.limit)
-        await semaphore.acquire()
-        released = False
+        inside, turn = self.semaphores.get(loop) or self.semaphores.setdefault(
+            loop, (asyncio.Semaphore(self.limit), asyncio.Semaphore(self.turns))
+        )
+        await inside.acquire()
+        try:
+            await turn.acquire()
+        except BaseException:
+            inside.release()
+            raise
+        holding = {"turn": True, "inside": True}
+
+        def end_turn() -> None:
+            if holding["turn"]:
+                holding["turn"] = False
+                turn.release()
+
+        timer = loop.call_later(self.grace, end_turn)
 
         def leave() -> None:
-            nonlocal released
-            if not released:
-                released = True
-                semaphore.release()
+            timer.cancel()
+            end_turn()
+            if holding["inside"]:
+                holding["inside"] = False
+                inside.release()
 
         # A response that has finished with the database (a download streaming its rows in
         # batches of its own) calls this to stop counting against the limit.

@@ -364,6 +364,61 @@ def test_concurrency_limit_queues_requests_beyond_the_pool() -> None:
     asyncio.run(run())
 
 
+def test_a_few_requests_run_at_once_and_a_slow_one_gives_up_its_turn() -> None:
+    """Two turns: quick requests run two at a time, in arrival order; a request still
+    running after the grace period lets the next one in (up to the outer limit), so two slow
+    requests do not hold back the quick ones behind them."""
+    inside = [0]
+    most = [0]
+    finished: list[str] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        inside[0] += 1
+        most[0] = max(most[0], inside[0])
+        await asyncio.sleep(1.0 if scope["path"] == "/slow" else 0.01)
+        inside[0] -= 1
+        finished.append(scope["path"])
+
+    async def run() -> None:
+        limited = ConcurrencyLimit(app, limit=4, turns=2, grace=0.05)
+        quick = [limited({"type": "http", "path": "/quick"}, _receive, _send) for _ in range(8)]
+        await asyncio.gather(*quick)
+        assert most == [2]
+        most[0] = 0
+        started = time.monotonic()
+        slow = [
+            asyncio.ensure_future(limited({"type": "http", "path": "/slow"}, _receive, _send))
+            for _ in range(2)
+        ]
+        await asyncio.sleep(0.001)
+        await asyncio.gather(
+            *(limited({"type": "http", "path": "/quick"}, _receive, _send) for _ in range(6))
+        )
+        quick_done = time.monotonic() - started
+        await asyncio.gather(*slow)
+        assert quick_done < 0.5  # not after the slow ones (1 s)
+        assert finished[-2:] == ["/slow", "/slow"]
+        assert most == [4]  # never more than the outer limit
+
+    asyncio.run(run())
+
+
+@pytest.mark.parametrize(
+    ("concurrent", "pool", "overflow", "turns"), [(2, 5, 5, 2), (8, 2, 1, 3), (1, 1, 0, 1)]
+)
+def test_requests_run_at_once(concurrent: int, pool: int, overflow: int, turns: int) -> None:
+    """ROUNDUP_CONCURRENT_REQUESTS turns, never more than the pool's connections."""
+    settings = Settings(concurrent_requests=concurrent, pool_size=pool, pool_max_overflow=overflow)
+    assert request_concurrency(settings) == turns
+    app = create_app(settings)
+    limits = [
+        (m.kwargs["limit"], m.kwargs["turns"])
+        for m in app.api.user_middleware
+        if m.cls == ConcurrencyLimit  # type: ignore[comparison-overlap]
+    ]
+    assert limits == [(pool + overflow, turns)]
+
+
 async def _receive() -> dict[str, Any]:  # pragma: no cover - these apps read no body
     return {"type": "http.request", "body": b""}
 
@@ -409,19 +464,3 @@ def test_max_page_size_comes_from_settings(session: Session) -> None:
             ],
         },
     )
-
-
-@pytest.mark.parametrize(
-    ("concurrent", "pool", "overflow", "admitted"), [(2, 5, 5, 2), (8, 2, 1, 3), (1, 1, 0, 1)]
-)
-def test_requests_handled_at_once(concurrent: int, pool: int, overflow: int, admitted: int) -> None:
-    """ROUNDUP_CONCURRENT_REQUESTS, never more than the pool's connections."""
-    settings = Settings(concurrent_requests=concurrent, pool_size=pool, pool_max_overflow=overflow)
-    assert request_concurrency(settings) == admitted
-    app = create_app(settings)
-    limits = [
-        m.kwargs["limit"]
-        for m in app.api.user_middleware
-        if m.cls == ConcurrencyLimit  # type: ignore[comparison-overlap]
-    ]
-    assert limits == [admitted]

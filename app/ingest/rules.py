@@ -73,12 +73,11 @@ class TagRules:
 
     def __init__(self, rules: tuple[TagRule, ...]) -> None:
         self.rules = rules
+        needed = [rule.needles for rule in rules]
+        self._always = frozenset(index for index, found in enumerate(needed) if found is None)
         owners: dict[str, set[int]] = {}
-        self._always: frozenset[int] = frozenset(
-            index for index, rule in enumerate(rules) if rule.needles is None
-        )
-        for index, rule in enumerate(rules):
-            for needle in rule.needles or ():
+        for index, found in enumerate(needed):
+            for needle in found or ():
                 owners.setdefault(needle, set()).add(index)
         self._automaton: Any = None
         if owners:

@@ -385,7 +385,6 @@ def test_a_few_requests_run_at_once_and_a_slow_one_gives_up_its_turn() -> None:
         await asyncio.gather(*quick)
         assert most == [2]
         most[0] = 0
-        started = time.monotonic()
         slow = [
             asyncio.ensure_future(limited({"type": "http", "path": "/slow"}, _receive, _send))
             for _ in range(2)
@@ -394,10 +393,8 @@ def test_a_few_requests_run_at_once_and_a_slow_one_gives_up_its_turn() -> None:
         await asyncio.gather(
             *(limited({"type": "http", "path": "/quick"}, _receive, _send) for _ in range(6))
         )
-        quick_done = time.monotonic() - started
         await asyncio.gather(*slow)
-        assert quick_done < 0.5  # not after the slow ones (1 s)
-        assert finished[-2:] == ["/slow", "/slow"]
+        assert finished[-2:] == ["/slow", "/slow"]  # the quick ones did not wait for them
         assert most == [4]  # never more than the outer limit
 
     asyncio.run(run())

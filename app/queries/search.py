@@ -56,7 +56,8 @@ def search(
     newest = MAX_RANKED if matched > MAX_RANKED else None
     found = None
     if filters == ResponseFilters() and set(kinds) == set(SearchKind):
-        found = _unfiltered(session, scored_matches(query, dialect, newest), offset + limit + 1)
+        matches = scored_matches(query, dialect, newest)
+        found = _unfiltered(session, matches, min(matched, MAX_RANKED), offset + limit + 1)
     if found is None:
         found = _filtered(session, query, filters, kinds, dialect, newest, offset + limit + 1)
     total, ranked = found
@@ -74,13 +75,13 @@ _MARGIN = 50
 
 
 def _unfiltered(
-    session: Session, matches: Select[Any], wanted: int
+    session: Session, matches: Select[Any], total: int, wanted: int
 ) -> tuple[int, list[int]] | None:
     """Without filters, the full-text index alone ranks the hits (no joins): the `wanted`
-    best by score, then by kind and id among equal scores, and the number of matches. None
-    when more rows share the boundary score than were read (the caller then ranks in SQL)."""
+    best by score, then by kind and id among equal scores, with `total`, the number of
+    `matches` (already counted). None when more rows share the boundary score than were read
+    (the caller then ranks in SQL)."""
     ranked = matches.subquery()
-    total = session.execute(select(func.count()).select_from(ranked)).scalar_one()
     rows = list(
         session.execute(
             select(ranked.c.id, ranked.c.score)
@@ -112,7 +113,7 @@ def _filtered(
     wanted: int,
 ) -> tuple[int, list[int]]:
     """Every match joined to what the filters read, ranked in SQL: the `wanted` best and the
-    number of matches."""
+    number of matches (counted by the same query, a window over the rows before the limit)."""
     matches = scored_matches(query, dialect, newest).subquery()
     branches = {
         SearchKind.ARTICLE: article_conditions(filters),
@@ -121,7 +122,7 @@ def _filtered(
     }
     kind = col(SearchDocument.kind)
     statement = (
-        select(col(SearchDocument.id))
+        select(col(SearchDocument.id), func.count().over().label("total"))
         .join(matches, matches.c.id == SearchDocument.id)
         .join(Article, col(Article.id) == SearchDocument.article_id)
         .outerjoin(Answer, col(Answer.id) == SearchDocument.response_id)
@@ -129,13 +130,13 @@ def _filtered(
         .outerjoin(Argument, col(Argument.id) == SearchDocument.argument_id)
         .where(or_(false(), *(and_(kind == k, *branches[k]) for k in kinds)))
     )
-    total = session.execute(select(func.count()).select_from(statement.subquery())).scalar_one()
     ordered = statement.order_by(
         matches.c.score.desc(),
         case(_KIND_ORDER, value=kind),
         col(SearchDocument.id),
     )
-    return total, list(session.execute(ordered.limit(wanted)).scalars())
+    rows = session.execute(ordered.limit(wanted)).all()
+    return (rows[0].total if rows else 0), [row.id for row in rows]
 
 
 @dataclass

@@ -63,16 +63,15 @@ def scored_matches(query: SearchQuery, dialect: str, newest: int | None = None) 
             return select(
                 col(SearchDocument.id).label("id"), func.ts_rank(vector, tsquery, 1).label("score")
             ).where(matching)
-        # The newest ids first (no ranking), then ts_rank for those only.
-        ids = (
-            select(col(SearchDocument.id).label("id"))
+        # One pass: the primary key read backwards, each matching row ranked as it is found,
+        # stopping after `newest` (a join back to rank them read the whole table).
+        return (
+            select(
+                col(SearchDocument.id).label("id"), func.ts_rank(vector, tsquery, 1).label("score")
+            )
             .where(matching)
             .order_by(col(SearchDocument.id).desc())
             .limit(newest)
-            .subquery()
-        )
-        return select(ids.c.id, func.ts_rank(vector, tsquery, 1).label("score")).join(
-            SearchDocument, col(SearchDocument.id) == ids.c.id
         )
     raise CompileError(f"full-text search supports SQLite and PostgreSQL, not {dialect}")
 

@@ -61,9 +61,9 @@ def test_a_search_download_ranks_once(
     hits = [orjson.loads(line) for line in response.content.splitlines()]
     assert hits == expected
     assert response.headers["x-total-count"] == str(len(expected))
-    # Matches are scored twice (counted, then ranked) however many batches there are (one
-    # per 3 hits); before, each batch ranked them again: quadratic.
-    assert sum(_ranking(statement) for statement in statements) == 2
+    # Matches are scored once (ranked and counted by one query) however many batches there are
+    # (one per 3 hits); before, each batch ranked them again: quadratic.
+    assert sum(_ranking(statement) for statement in statements) == 1
     batches = -(-len(expected) // 3)
     hydrations = [s for s in statements if "FROM search_document JOIN article" in s]
     assert len(hydrations) == batches

@@ -259,6 +259,7 @@ def main() -> None:
     wrk.require_wrk()
     load = wrk.Load(
         connections=args.connections,
+        threads=min(2, args.connections),  # wrk needs a connection per thread
         seconds=args.seconds,
         warmup_seconds=args.warmup,
         fill_repeats=0 if args.cold else args.fill,

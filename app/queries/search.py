@@ -12,7 +12,8 @@ from app.filters import (
     article_conditions,
     response_conditions,
 )
-from app.models import Answer, Argument, Article, Expert, SearchDocument, SearchKind, row_id
+from app.models import Answer, Argument, Article, Expert, SearchDocument, SearchKind, Stance
+from app.queries.common import IDS, plain_rows, table
 from app.queries.paging import IdPage, cursor_secret, decode_offset, encode_offset
 from app.schemas import ArticleRef, ExpertRef, SearchHit
 from app.search.query import SearchQuery
@@ -180,32 +181,59 @@ def _context(query: SearchQuery, filters: ResponseFilters, kinds: tuple[SearchKi
     return repr(("search", query.canonical, filters.fingerprint(), kinds))
 
 
+# What a hit shows, as plain rows (no ORM objects): one statement, built once.
+_DOCUMENT, _ARTICLE, _ANSWER, _EXPERT, _ARGUMENT = (
+    table(SearchDocument),
+    table(Article),
+    table(Answer),
+    table(Expert),
+    table(Argument),
+)
+_HIT_ROWS = (
+    select(
+        _DOCUMENT.c.id,
+        _DOCUMENT.c.kind,
+        _DOCUMENT.c.text,
+        _ARTICLE.c.slug.label("article_slug"),
+        _ARTICLE.c.title.label("article_title"),
+        _ARTICLE.c.published_on,
+        _EXPERT.c.slug.label("expert_slug"),
+        _EXPERT.c.name.label("expert_name"),
+        _ANSWER.c.stance,
+        _ANSWER.c.position.label("response_position"),
+        _ARGUMENT.c.position.label("argument_position"),
+    )
+    .join(_ARTICLE, _ARTICLE.c.id == _DOCUMENT.c.article_id)
+    .outerjoin(_ANSWER, _ANSWER.c.id == _DOCUMENT.c.response_id)
+    .outerjoin(_EXPERT, _EXPERT.c.id == _ANSWER.c.expert_id)
+    .outerjoin(_ARGUMENT, _ARGUMENT.c.id == _DOCUMENT.c.argument_id)
+    .where(_DOCUMENT.c.id.in_(IDS))
+)
+
+
 def _hits(session: Session, query: SearchQuery, ids: list[int]) -> list[SearchHit]:
-    rows: dict[int, Any] = {
-        row_id(document): (document, article, response, expert, argument)
-        for document, article, response, expert, argument in session.execute(
-            select(SearchDocument, Article, Answer, Expert, Argument)
-            .join(Article, col(Article.id) == SearchDocument.article_id)
-            .outerjoin(Answer, col(Answer.id) == SearchDocument.response_id)
-            .outerjoin(Expert, col(Expert.id) == Answer.expert_id)
-            .outerjoin(Argument, col(Argument.id) == SearchDocument.argument_id)
-            .where(col(SearchDocument.id).in_(ids))
-        ).all()
-    }
+    """The hits `ids`, in that order, built from plain rows without validation (the values
+    come from typed columns)."""
+    rows = {row.id: row for row in plain_rows(session, _HIT_ROWS, ids=ids)}
     hits = []
     for document_id in ids:
-        if document_id not in rows:
+        row = rows.get(document_id)
+        if row is None:
             continue  # deleted by a load since it was ranked (downloads read in batches)
-        document, article, response, expert, argument = rows[document_id]
+        expert = None
+        if row.expert_slug is not None:
+            expert = ExpertRef.model_construct(slug=row.expert_slug, name=row.expert_name)
         hits.append(
-            SearchHit(
-                type=document.kind,
-                article=ArticleRef.model_validate(article),
-                expert=ExpertRef.model_validate(expert) if expert else None,
-                stance=response.stance if response else None,
-                response_position=response.position if response else None,
-                argument_position=argument.position if argument else None,
-                snippet=snippet(document.text, query.matches),
+            SearchHit.model_construct(
+                type=SearchKind(row.kind),
+                article=ArticleRef.model_construct(
+                    slug=row.article_slug, title=row.article_title, published_on=row.published_on
+                ),
+                expert=expert,
+                stance=None if row.stance is None else Stance(row.stance),
+                response_position=row.response_position,
+                argument_position=row.argument_position,
+                snippet=snippet(row.text, query.matches),
             )
         )
     return hits

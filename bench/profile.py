@@ -127,7 +127,7 @@ def main() -> None:
     command = [str(Path(sys.executable).parent / "roundup"), "serve", "--port", str(port)]
     env = _server_env(database_url, args.cold)
     with servers.serve("roundup", command, port, "/healthz", env, run_dir, PROJECT_DIR) as server:
-        cursors = CACHE_DIR / f"{cache_key(args.roundups, corpus.DEFAULT_SEED)}.cursors.json"
+        cursors = CACHE_DIR / f"{cache_key(args.roundups, corpus.DEFAULT_SEED)}.sqlite.cursors.json"
         by_name = {e.name: e for e in urls.endpoints(server.base_url, found, cursors)}
         for name in args.endpoints:
             url_file = _write_lines(run_dir, by_name[name])

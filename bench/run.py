@@ -298,7 +298,9 @@ def main() -> None:
         "roundup", command, roundup_port, "/healthz", env, run_dir, PROJECT_DIR
     ) as server:
         key = "seed" if args.seed_data else cache_key(args.roundups, args.seed)
-        endpoints = urls.endpoints(server.base_url, found, CACHE_DIR / f"{key}.cursors.json")
+        # Cursors are signed with the database's own secret: one cache per backend.
+        cursors = CACHE_DIR / f"{key}.{backend}.cursors.json"
+        endpoints = urls.endpoints(server.base_url, found, cursors)
         detail_status, _, detail_body = urls.get(
             server.base_url, endpoints[0].lines[0].split("\t")[0]
         )

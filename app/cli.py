@@ -455,6 +455,8 @@ def _shown(path: Path) -> str:
 def _serve(host: str | None, port: int | None, workers: int | None) -> int:
     import uvicorn
 
+    from app.http.balance import shared_folder
+
     settings = get_settings()
     if "*" in settings.forwarded_allow_ips.split(","):
         if settings.rate_limit_per_minute:
@@ -471,18 +473,21 @@ def _serve(host: str | None, port: int | None, workers: int | None) -> int:
             file=sys.stderr,
         )
     # The head size, the request deadline and the connection cap live in app.http.server's
-    # protocol (uvicorn's own cap would count half-sent requests and lock everyone out).
-    uvicorn.run(
-        "app.main:create_app",
-        factory=True,
-        host=host or settings.host,
-        port=port or settings.port,
-        workers=workers or settings.workers,
-        http="app.http.server:GuardedHttpProtocol",
-        server_header=False,
-        proxy_headers=True,
-        forwarded_allow_ips=settings.forwarded_allow_ips,
-    )
+    # protocol (uvicorn's own cap would count half-sent requests and lock everyone out), and
+    # so does the even share of connections between workers (app.http.balance).
+    workers = workers or settings.workers
+    with shared_folder(workers):
+        uvicorn.run(
+            "app.main:create_app",
+            factory=True,
+            host=host or settings.host,
+            port=port or settings.port,
+            workers=workers,
+            http="app.http.server:GuardedHttpProtocol",
+            server_header=False,
+            proxy_headers=True,
+            forwarded_allow_ips=settings.forwarded_allow_ips,
+        )
     return 0
 
 

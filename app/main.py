@@ -19,6 +19,7 @@ from app.config import Settings, get_settings
 from app.data_version import version_source
 from app.db import request_engine
 from app.http import problems
+from app.http.balance import worker_shares
 from app.http.conditional import GzipETag, NotModified, not_modified_response
 from app.http.middleware import (
     AllowedMethods,
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None) -> App:
     """The application configured by `settings` (default: the environment's), which every
     request obeys: they are kept on `app.api.state.settings`, read through app.deps."""
     settings = settings or get_settings()
+    worker_shares()  # under `roundup serve --workers N`: this worker's connection count, 0
     api = FastAPI(
         title="Roundup API",
         version=__version__,

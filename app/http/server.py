@@ -15,6 +15,7 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.server import ServerState
 
 from app.config import get_settings
+from app.http.balance import WorkerShares, worker_shares
 
 _TOO_LARGE = (
     b"HTTP/1.1 431 Request Header Fields Too Large\r\n"
@@ -58,7 +59,9 @@ class GuardedHttpProtocol(HttpToolsProtocol):
     - at most `max_connections` per worker: a new connection beyond it closes the connection
       that has waited longest for a whole request (idle, or sending slowly), so half-sent
       requests cannot lock others out; when every connection is busy with a request, the new
-      one gets a 503.
+      one gets a 503;
+    - with several workers, one holding more than its share of connections answers with
+      `Connection: close` until it holds its share (app.http.balance).
     """
 
     def __init__(
@@ -79,11 +82,14 @@ class GuardedHttpProtocol(HttpToolsProtocol):
         self.tail = b""  # the last bytes received, to find a head's end split across reads
         self.deadline: asyncio.TimerHandle | None = None
         self.waiting = _waiting(server_state)
+        self.shares = _shares(server_state)
 
     # Connections
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
+        if self.shares is not None:
+            self.shares.publish(len(self.connections))
         if len(self.connections) > self.max_connections and not self._make_room():
             self._refuse(_problem(_BUSY, 503, "Service Unavailable", "Too many connections."))
             return
@@ -92,6 +98,8 @@ class GuardedHttpProtocol(HttpToolsProtocol):
     def connection_lost(self, exc: Exception | None) -> None:
         self._stop_waiting()
         super().connection_lost(exc)
+        if self.shares is not None:
+            self.shares.publish(len(self.connections))
 
     def _make_room(self) -> bool:
         """Close the connection that has waited longest for a whole request, if any."""
@@ -146,6 +154,10 @@ class GuardedHttpProtocol(HttpToolsProtocol):
         self.reading_head = False
         self.raw_head_bytes = 0
         super().on_headers_complete()
+        if self.shares is not None and self.shares.should_close(len(self.connections)):
+            # This worker holds more than its share: the client reconnects, most likely to
+            # a worker with less to do. (Its request is answered first, in full.)
+            self.cycle.keep_alive = False
 
     def on_message_complete(self) -> None:
         self._stop_waiting()  # the whole request is in: the app has it now
@@ -206,3 +218,11 @@ def _waiting(server_state: ServerState) -> "OrderedDict[GuardedHttpProtocol, Non
         found = OrderedDict()
         server_state.roundup_waiting = found  # type: ignore[attr-defined]
     return found
+
+
+def _shares(server_state: ServerState) -> WorkerShares | None:
+    """The worker's published connection count, when it is one of several (else None)."""
+    if not hasattr(server_state, "roundup_shares"):
+        server_state.roundup_shares = worker_shares()  # type: ignore[attr-defined]
+    shares: WorkerShares | None = server_state.roundup_shares  # type: ignore[attr-defined]
+    return shares

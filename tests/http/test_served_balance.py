@@ -1,0 +1,132 @@
+"""A real `roundup serve --workers 2` evens out keep-alive connections between its workers."""
+
+import os
+import signal
+import socket
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session
+
+from app.db import build_engine
+from app.ingest.seed import seed
+from tests.support.databases import migrate, scratch_database
+from tests.support.seed_facts import SEED_DIR
+from tests.support.servers import serving
+
+pytestmark = pytest.mark.slow
+
+CLIENTS = 12
+
+
+@pytest.fixture(scope="module")
+def seeded_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with scratch_database(tmp_path_factory.mktemp("balance")) as url:
+        migrate(url)
+        engine = build_engine(url)
+        with Session(engine) as session, session.begin():
+            seed(session, [SEED_DIR], SEED_DIR)
+        engine.dispose()
+        yield url
+
+
+def workers(parent: int) -> list[int]:
+    """The uvicorn worker processes under `parent` (its multiprocessing children)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            command = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == parent and b"spawn_main" in command:
+            found.append(int(entry.name))
+    return sorted(found)
+
+
+def established(port: int) -> set[str]:
+    """Socket inodes of the server side of the established connections to `port`."""
+    inodes = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        local_port = int(fields[1].split(":")[1], 16)
+        if local_port == port and fields[3] == "01":
+            inodes.add(fields[9])
+    return inodes
+
+
+def connections_held(pid: int, port: int) -> int:
+    wanted = established(port)
+    held = 0
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:[") and target[8:-1] in wanted:
+            held += 1
+    return held
+
+
+class Client:
+    """One keep-alive HTTP/1.1 client that reconnects when the server closes."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+        self.reconnects = 0
+
+    def get(self, path: str) -> None:
+        self.sock.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+        head = b""
+        while b"\r\n\r\n" not in head:
+            head += self.sock.recv(65536)
+        header, _, body = head.partition(b"\r\n\r\n")
+        assert header.startswith(b"HTTP/1.1 200")
+        lines = header.decode().lower().split("\r\n")
+        length = int(
+            next(v for n, _, v in (x.partition(": ") for x in lines) if n == "content-length")
+        )
+        while len(body) < length:
+            body += self.sock.recv(65536)
+        if "connection: close" in lines:
+            self.sock.close()
+            self.sock = socket.create_connection(("127.0.0.1", self.port), timeout=10)
+            self.reconnects += 1
+
+
+def test_connections_stuck_on_one_worker_spread_to_the_other(
+    seeded_url: str, tmp_path: Path
+) -> None:
+    with serving(seeded_url, tmp_path, ROUNDUP_WORKERS="2") as (base_url, pid):
+        port = int(base_url.rsplit(":", 1)[1])
+        busy, idle = workers(pid)
+        # Only `busy` can accept while `idle` is stopped: every client lands on it.
+        os.kill(idle, signal.SIGSTOP)
+        try:
+            clients = [Client(port) for _ in range(CLIENTS)]
+            for client in clients:
+                client.get("/healthz")
+            assert connections_held(busy, port) == CLIENTS
+        finally:
+            os.kill(idle, signal.SIGCONT)
+        deadline = time.monotonic() + 20
+        held = (connections_held(busy, port), connections_held(idle, port))
+        while held != (CLIENTS // 2, CLIENTS // 2) and time.monotonic() < deadline:
+            for client in clients:
+                client.get("/healthz")
+            held = (connections_held(busy, port), connections_held(idle, port))
+        assert held == (CLIENTS // 2, CLIENTS // 2)
+        reconnects = sum(client.reconnects for client in clients)
+        # Once even, no worker closes a connection again.
+        for _ in range(20):
+            for client in clients:
+                client.get("/healthz")
+        assert sum(client.reconnects for client in clients) == reconnects
+        assert (connections_held(busy, port), connections_held(idle, port)) == held
+        for client in clients:
+            client.sock.close()

@@ -10,6 +10,7 @@ answers its next requests with `Connection: close`, one per connection over, and
 clients reconnect, mostly to a worker waiting in accept(), that is, one with less to do.
 """
 
+import logging
 import math
 import os
 import shutil
@@ -19,6 +20,8 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+log = logging.getLogger("roundup")
 
 # `roundup serve` names the folder here for its workers (they inherit the environment).
 FOLDER_VARIABLE = "ROUNDUP_WORKER_SHARES"
@@ -92,10 +95,14 @@ class WorkerShares:
 def shared_folder(workers: int) -> Iterator[None]:
     """For `workers` > 1, a private folder (0700, this user's) for the workers' counts, named
     to them in the environment, removed afterwards; nothing for a single worker."""
-    if workers < 2:
+    try:
+        folder = tempfile.mkdtemp(prefix="roundup-workers-") if workers > 1 else None
+    except OSError as error:  # no writable temporary folder: serve without evening out
+        log.warning("workers will not even out their connections: %s", error)
+        folder = None
+    if folder is None:
         yield
         return
-    folder = tempfile.mkdtemp(prefix="roundup-workers-")
     os.environ[FOLDER_VARIABLE] = folder
     try:
         yield

@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -123,3 +124,15 @@ def test_serve_makes_the_folder_for_several_workers_only(monkeypatch: pytest.Mon
         assert made.stat().st_mode & 0o777 == 0o700
     assert FOLDER_VARIABLE not in os.environ
     assert not made.exists()
+
+
+def test_serve_goes_on_without_a_writable_temporary_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.delenv(FOLDER_VARIABLE, raising=False)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "missing"))
+    with shared_folder(2):
+        assert FOLDER_VARIABLE not in os.environ
+    [message] = [record.message for record in caplog.records]
+    expected = "workers will not even out their connections: [Errno 2] No such file or directory:"
+    assert message.startswith(f"{expected} '{tmp_path / 'missing'}/roundup-workers-")

@@ -5,11 +5,14 @@ connection waiting: a burst of 16 new connections can land 13 on one worker and 
 other, where they stay while they are kept alive. The first worker then queues 13 clients
 and the second serves 3 (the p99 of the article detail went from 34 to 69 ms between such
 runs). So each worker publishes how many connections it holds, one small file per worker in
-a private folder that `roundup serve` makes; a worker holding more than its share plus one
-answers its next requests with `Connection: close`, one per connection over, and those
-clients reconnect, mostly to a worker waiting in accept(), that is, one with less to do.
+a private folder that `roundup serve` makes, locked by its worker while it lives. A worker
+holding more than its even share (the total over the workers, rounded up) answers one
+request with `Connection: close` per refresh interval, and that client reconnects, mostly
+to a worker waiting in accept(), that is, one with less to do. Balancing is an
+optimization: any error in it turns it off for the worker (logged once), never a request.
 """
 
+import fcntl
 import logging
 import math
 import os
@@ -18,77 +21,105 @@ import stat
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 log = logging.getLogger("roundup")
 
 # `roundup serve` names the folder here for its workers (they inherit the environment).
 FOLDER_VARIABLE = "ROUNDUP_WORKER_SHARES"
-# How often a worker reads the others' counts (between reads it closes at most the excess
-# it saw last).
+# How often a worker reads the others' counts; it closes at most one connection in each
+# interval, so a client holding many idle connections cannot make it close many.
 REFRESH_SECONDS = 0.1
+_SUFFIX = ".count"
 
 
 class WorkerShares:
-    """This worker's connection count, published in `folder/<pid>`, and the others' counts,
-    read at most every `refresh` seconds."""
+    """This worker's connection count, published in a file of `folder` that it keeps locked,
+    and the others' counts, read at most every `refresh` seconds (a file nobody holds
+    locked is a gone worker's: removed)."""
 
     def __init__(
         self,
         folder: Path,
-        pid: int,
         refresh: float = REFRESH_SECONDS,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.folder = folder
-        self.pid = pid
         self.refresh = refresh
         self.clock = clock
         self.published = -1
-        self.excess = 0
+        self.closing = 0  # connections told to close whose close has not happened yet
         self.read_at = -math.inf
-        flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW
-        self.fd = os.open(folder / str(pid), flags, 0o600)
+        self.broken = False
+        self.fd, name = tempfile.mkstemp(suffix=_SUFFIX, dir=folder)
+        self.path = Path(name)
+        fcntl.flock(self.fd, fcntl.LOCK_EX)
 
     def publish(self, count: int) -> None:
         """Record that this worker now holds `count` connections."""
-        if count != self.published:
-            os.pwrite(self.fd, f"{count:<12}".encode(), 0)
+        if count != self.published and not self.broken:
+            try:
+                os.pwrite(self.fd, f"{count:<12}".encode(), 0)
+            except OSError as error:
+                self._break(error)
             self.published = count
 
     def should_close(self, count: int) -> bool:
         """True when this worker, holding `count` connections, should close one after its
-        current response: it holds more than its even share plus one."""
+        current response: it holds more than its even share, and has not closed one since
+        it last read the counts. The caller calls `closed()` when that connection is gone."""
         now = self.clock()
-        if now - self.read_at >= self.refresh:
-            self.read_at = now
-            others = list(self._others())
-            fair = math.ceil((count + sum(others)) / (len(others) + 1))
-            self.excess = max(0, count - fair)
-        if self.excess == 0:
+        if self.broken or now - self.read_at < self.refresh:
             return False
-        self.excess -= 1
+        self.read_at = now
+        try:
+            others = list(self._others())
+        except (OSError, ValueError) as error:
+            self._break(error)
+            return False
+        # The clients told to close will connect again somewhere: they stay in the total.
+        fair = math.ceil((count + sum(others)) / (len(others) + 1))
+        if count - self.closing <= fair:
+            return False
+        self.closing += 1
         return True
 
+    def closed(self) -> None:
+        """A connection told to close is gone."""
+        self.closing = max(0, self.closing - 1)
+
     def _others(self) -> Iterator[int]:
-        """The other live workers' counts; a file left by a worker that is gone is removed."""
         for entry in os.scandir(self.folder):
-            if not entry.name.isdigit() or int(entry.name) == self.pid:
-                continue
-            try:
-                os.kill(int(entry.name), 0)
-            except ProcessLookupError:
-                Path(entry.path).unlink(missing_ok=True)
-                continue
-            except PermissionError:
-                continue  # not ours: never counted
-            try:
-                text = Path(entry.path).read_text(encoding="ascii").strip()
-            except FileNotFoundError:
-                continue
-            if text.isdigit():
-                yield int(text)
+            if entry.name.endswith(_SUFFIX) and entry.path != str(self.path):
+                count = _live_count(Path(entry.path))
+                if count is not None:
+                    yield count
+
+    def _break(self, error: Exception) -> None:
+        if not self.broken:
+            log.warning("workers stop evening out their connections: %s", error)
+        self.broken = True
+
+
+def _live_count(path: Path) -> int | None:
+    """The count in a worker's file while its worker holds it locked; a file nobody holds is
+    removed (its worker is gone) and counts for nothing."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    except FileNotFoundError:
+        return None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            text = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+            return int(text) if text.isascii() and text.isdigit() else None
+        with suppress(FileNotFoundError):
+            path.unlink()
+        return None
+    finally:
+        os.close(fd)
 
 
 @contextmanager
@@ -111,7 +142,7 @@ def shared_folder(workers: int) -> Iterator[None]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-_made: dict[tuple[Path, int], WorkerShares] = {}
+_made: dict[tuple[Path, int], WorkerShares | None] = {}
 
 
 def worker_shares() -> WorkerShares | None:
@@ -122,15 +153,22 @@ def worker_shares() -> WorkerShares | None:
     if not named:
         return None
     folder = Path(named)
-    try:
-        info = folder.lstat()
-    except OSError:
-        return None
-    private = stat.S_ISDIR(info.st_mode) and not info.st_mode & 0o077
-    if not private or info.st_uid != os.getuid():
-        return None
     key = (folder, os.getpid())
     if key not in _made:
-        _made[key] = WorkerShares(folder, os.getpid())
-        _made[key].publish(0)
+        _made[key] = _open_shares(folder)
     return _made[key]
+
+
+def _open_shares(folder: Path) -> WorkerShares | None:
+    try:
+        info = folder.lstat()
+        private = stat.S_ISDIR(info.st_mode) and not info.st_mode & 0o077
+        if not private or info.st_uid != os.getuid():
+            log.warning("workers will not even out their connections: %s is not private", folder)
+            return None
+        shares = WorkerShares(folder)
+        shares.publish(0)
+    except OSError as error:
+        log.warning("workers will not even out their connections: %s", error)
+        return None
+    return shares

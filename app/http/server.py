@@ -83,6 +83,7 @@ class GuardedHttpProtocol(HttpToolsProtocol):
         self.deadline: asyncio.TimerHandle | None = None
         self.waiting = _waiting(server_state)
         self.shares = _shares(server_state)
+        self.told_to_close = False  # by the balancing of connections between workers
 
     # Connections
 
@@ -99,6 +100,8 @@ class GuardedHttpProtocol(HttpToolsProtocol):
         self._stop_waiting()
         super().connection_lost(exc)
         if self.shares is not None:
+            if self.told_to_close:
+                self.shares.closed()
             self.shares.publish(len(self.connections))
 
     def _make_room(self) -> bool:
@@ -153,11 +156,21 @@ class GuardedHttpProtocol(HttpToolsProtocol):
     def on_headers_complete(self) -> None:
         self.reading_head = False
         self.raw_head_bytes = 0
+        before = self.cycle
         super().on_headers_complete()
-        if self.shares is not None and self.shares.should_close(len(self.connections)):
+        cycle = self.cycle
+        if (
+            self.shares is not None
+            and cycle is not None
+            and cycle is not before  # a new request (an upgrade request makes none)
+            and cycle.keep_alive  # not HTTP/1.0, nor closing anyway
+            and self.shares.should_close(len(self.connections))
+        ):
             # This worker holds more than its share: the client reconnects, most likely to
-            # a worker with less to do. (Its request is answered first, in full.)
-            self.cycle.keep_alive = False
+            # a worker with less to do. (Its request is answered first, in full; requests
+            # pipelined behind it are dropped unanswered, as HTTP allows, and retried.)
+            cycle.keep_alive = False
+            self.told_to_close = True
 
     def on_message_complete(self) -> None:
         self._stop_waiting()  # the whole request is in: the app has it now

@@ -59,6 +59,19 @@ def established(port: int) -> set[str]:
     return inodes
 
 
+def wait_for_both_counts(worker: int) -> None:
+    """Until both workers have published their count (each does so when its app is built)."""
+    environment = Path(f"/proc/{worker}/environ").read_bytes().split(b"\0")
+    named = next(
+        v for n, _, v in (e.partition(b"=") for e in environment) if n == b"ROUNDUP_WORKER_SHARES"
+    )
+    folder = Path(named.decode())
+    deadline = time.monotonic() + 30
+    while len(list(folder.glob("*.count"))) < 2:
+        assert time.monotonic() < deadline, "the workers did not both start"
+        time.sleep(0.1)
+
+
 def connections_held(pid: int, port: int) -> int:
     wanted = established(port)
     held = 0
@@ -80,11 +93,17 @@ class Client:
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=10)
         self.reconnects = 0
 
+    def receive(self) -> bytes:
+        data = self.sock.recv(65536)
+        if not data:
+            raise AssertionError("the server closed the connection without a whole response")
+        return data
+
     def get(self, path: str) -> None:
         self.sock.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
         head = b""
         while b"\r\n\r\n" not in head:
-            head += self.sock.recv(65536)
+            head += self.receive()
         header, _, body = head.partition(b"\r\n\r\n")
         assert header.startswith(b"HTTP/1.1 200")
         lines = header.decode().lower().split("\r\n")
@@ -92,7 +111,7 @@ class Client:
             next(v for n, _, v in (x.partition(": ") for x in lines) if n == "content-length")
         )
         while len(body) < length:
-            body += self.sock.recv(65536)
+            body += self.receive()
         if "connection: close" in lines:
             self.sock.close()
             self.sock = socket.create_connection(("127.0.0.1", self.port), timeout=10)
@@ -105,6 +124,7 @@ def test_connections_stuck_on_one_worker_spread_to_the_other(
     with serving(seeded_url, tmp_path, ROUNDUP_WORKERS="2") as (base_url, pid):
         port = int(base_url.rsplit(":", 1)[1])
         busy, idle = workers(pid)
+        wait_for_both_counts(busy)
         # Only `busy` can accept while `idle` is stopped: every client lands on it.
         os.kill(idle, signal.SIGSTOP)
         try:

@@ -13,7 +13,7 @@ from app.filters import (
     response_conditions,
 )
 from app.models import Answer, Argument, Article, Expert, SearchDocument, SearchKind, Stance
-from app.queries.common import IDS, plain_rows, table
+from app.queries.common import ARGUMENT, IDS, RESPONSE, plain_rows, table
 from app.queries.paging import IdPage, cursor_secret, decode_offset, encode_offset
 from app.schemas import ArticleRef, ExpertRef, SearchHit
 from app.search.query import SearchQuery
@@ -182,13 +182,7 @@ def _context(query: SearchQuery, filters: ResponseFilters, kinds: tuple[SearchKi
 
 
 # What a hit shows, as plain rows (no ORM objects): one statement, built once.
-_DOCUMENT, _ARTICLE, _ANSWER, _EXPERT, _ARGUMENT = (
-    table(SearchDocument),
-    table(Article),
-    table(Answer),
-    table(Expert),
-    table(Argument),
-)
+_DOCUMENT, _ARTICLE, _EXPERT = table(SearchDocument), table(Article), table(Expert)
 _HIT_ROWS = (
     select(
         _DOCUMENT.c.id,
@@ -199,14 +193,14 @@ _HIT_ROWS = (
         _ARTICLE.c.published_on,
         _EXPERT.c.slug.label("expert_slug"),
         _EXPERT.c.name.label("expert_name"),
-        _ANSWER.c.stance,
-        _ANSWER.c.position.label("response_position"),
-        _ARGUMENT.c.position.label("argument_position"),
+        RESPONSE.c.stance,
+        RESPONSE.c.position.label("response_position"),
+        ARGUMENT.c.position.label("argument_position"),
     )
     .join(_ARTICLE, _ARTICLE.c.id == _DOCUMENT.c.article_id)
-    .outerjoin(_ANSWER, _ANSWER.c.id == _DOCUMENT.c.response_id)
-    .outerjoin(_EXPERT, _EXPERT.c.id == _ANSWER.c.expert_id)
-    .outerjoin(_ARGUMENT, _ARGUMENT.c.id == _DOCUMENT.c.argument_id)
+    .outerjoin(RESPONSE, RESPONSE.c.id == _DOCUMENT.c.response_id)
+    .outerjoin(_EXPERT, _EXPERT.c.id == RESPONSE.c.expert_id)
+    .outerjoin(ARGUMENT, ARGUMENT.c.id == _DOCUMENT.c.argument_id)
     .where(_DOCUMENT.c.id.in_(IDS))
 )
 

@@ -15,12 +15,8 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlmodel import Session
 
-from app.db import build_engine
-from app.ingest.seed import seed
-from tests.support.databases import migrate, scratch_database
-from tests.support.seed_facts import SEED_DIR
+from tests.support.databases import seeded_database
 from tests.support.servers import rss_bytes, serving
 
 pytestmark = pytest.mark.slow
@@ -30,12 +26,7 @@ ARTIFACT = Path(__file__).parents[1] / "artifacts" / "edge-attacks.json"
 
 @pytest.fixture(scope="module")
 def seeded_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with scratch_database(tmp_path_factory.mktemp("edge")) as url:
-        migrate(url)
-        engine = build_engine(url)
-        with Session(engine) as session, session.begin():
-            seed(session, [SEED_DIR], SEED_DIR)
-        engine.dispose()
+    with seeded_database(tmp_path_factory.mktemp("edge")) as url:
         yield url
 
 

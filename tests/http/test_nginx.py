@@ -12,13 +12,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlmodel import Session
 
 from app.config import PROJECT_DIR
-from app.db import build_engine
-from app.ingest.seed import seed
-from tests.support.databases import migrate, scratch_database
-from tests.support.seed_facts import SEED_DIR
+from tests.support.databases import seeded_database
 from tests.support.servers import free_port, serving
 
 pytestmark = pytest.mark.slow
@@ -30,12 +26,7 @@ NAME = "roundup.example.org"
 
 @pytest.fixture(scope="module")
 def seeded_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with scratch_database(tmp_path_factory.mktemp("nginx")) as url:
-        migrate(url)
-        engine = build_engine(url)
-        with Session(engine) as session, session.begin():
-            seed(session, [SEED_DIR], SEED_DIR)
-        engine.dispose()
+    with seeded_database(tmp_path_factory.mktemp("nginx")) as url:
         yield url
 
 

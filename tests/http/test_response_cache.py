@@ -24,7 +24,7 @@ from app.ingest.load import bump_version
 from app.ingest.seed import seed
 from app.main import create_app
 from app.models import DatasetState
-from tests.support.databases import migrate, scratch_database
+from tests.support.databases import migrate, seeded_database
 from tests.support.seed_facts import SEED_DIR, SEED_SLUG
 
 DETAIL = f"/v1/articles/{SEED_SLUG}"
@@ -33,12 +33,7 @@ DETAIL = f"/v1/articles/{SEED_SLUG}"
 @pytest.fixture
 def seeded_url(tmp_path: Path) -> Iterator[str]:
     """A committed, seeded scratch database (the cache reads the committed version)."""
-    with scratch_database(tmp_path) as url:
-        migrate(url)
-        engine = build_engine(url)
-        with Session(engine) as session, session.begin():
-            seed(session, [SEED_DIR], SEED_DIR)
-        engine.dispose()
+    with seeded_database(tmp_path) as url:
         yield url
 
 

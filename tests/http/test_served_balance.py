@@ -8,12 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlmodel import Session
 
-from app.db import build_engine
-from app.ingest.seed import seed
-from tests.support.databases import migrate, scratch_database
-from tests.support.seed_facts import SEED_DIR
+from tests.support.databases import seeded_database
 from tests.support.servers import serving
 
 pytestmark = pytest.mark.slow
@@ -23,12 +19,7 @@ CLIENTS = 12
 
 @pytest.fixture(scope="module")
 def seeded_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with scratch_database(tmp_path_factory.mktemp("balance")) as url:
-        migrate(url)
-        engine = build_engine(url)
-        with Session(engine) as session, session.begin():
-            seed(session, [SEED_DIR], SEED_DIR)
-        engine.dispose()
+    with seeded_database(tmp_path_factory.mktemp("balance")) as url:
         yield url
 
 

@@ -10,8 +10,12 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlmodel import Session
 
 from app.config import PROJECT_DIR
+from app.db import build_engine
+from app.ingest.seed import seed
+from tests.support.seed_facts import SEED_DIR
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 
@@ -47,3 +51,16 @@ def alembic_config(url: str) -> Config:
 
 def migrate(url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(url), revision)
+
+
+@contextmanager
+def seeded_database(folder: Path) -> Iterator[str]:
+    """A scratch database, migrated, with the seed roundup committed (for servers started in a
+    process of their own, which see only committed data); dropped afterwards."""
+    with scratch_database(folder) as url:
+        migrate(url)
+        engine = build_engine(url)
+        with Session(engine) as session, session.begin():
+            seed(session, [SEED_DIR], SEED_DIR)
+        engine.dispose()
+        yield url

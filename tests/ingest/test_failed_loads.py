@@ -27,7 +27,7 @@ from app.ingest.load import load as real_load
 from app.ingest.seed import seed
 from app.main import create_app
 from tests.support.copies import seed_folder
-from tests.support.databases import migrate, on_postgresql, scratch_database
+from tests.support.databases import migrate, on_postgresql, scratch_database, seeded_database
 from tests.support.seed_facts import SEED_DIR, SEED_SLUG
 from tests.support.snapshots import snapshot
 
@@ -37,12 +37,7 @@ ROUNDUP = Path(sys.executable).parent / "roundup"
 @pytest.fixture
 def loaded_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """A scratch database holding the seed roundup; DATABASE_URL points at it."""
-    with scratch_database(tmp_path) as url:
-        migrate(url)
-        engine = build_engine(url)
-        with Session(engine) as session, session.begin():
-            seed(session, [SEED_DIR], SEED_DIR)
-        engine.dispose()
+    with seeded_database(tmp_path) as url:
         monkeypatch.setenv("DATABASE_URL", url)
         get_settings.cache_clear()
         yield url

@@ -7,8 +7,10 @@ and the second serves 3 (the p99 of the article detail went from 34 to 69 ms bet
 runs). So each worker publishes how many connections it holds, one small file per worker in
 a private folder that `roundup serve` makes, locked by its worker while it lives. A worker
 holding more than its even share (the total over the workers, rounded up) answers one
-request with `Connection: close` per refresh interval, and that client reconnects, mostly
-to a worker waiting in accept(), that is, one with less to do. Balancing is an
+request with `Connection: close` per refresh interval, and that client reconnects. The
+kernel picks the worker that accepts it: mostly one waiting in accept(), that is, one with
+less to do, but a loaded machine can hand it back to the busy worker, which then asks again
+an interval later. Balancing is an
 optimization: any error in it turns it off for the worker (logged once), never a request.
 """
 
@@ -52,9 +54,12 @@ class WorkerShares:
         self.closing = 0  # connections told to close whose close has not happened yet
         self.read_at = -math.inf
         self.broken = False
-        self.fd, name = tempfile.mkstemp(suffix=_SUFFIX, dir=folder)
-        self.path = Path(name)
+        # Locked before it is named as a count: another worker never finds it unlocked
+        # (the sign of a gone worker) and removes it.
+        self.fd, name = tempfile.mkstemp(suffix=".new", dir=folder)
         fcntl.flock(self.fd, fcntl.LOCK_EX)
+        self.path = Path(name).with_suffix(_SUFFIX)
+        os.rename(name, self.path)
 
     def publish(self, count: int) -> None:
         """Record that this worker now holds `count` connections."""

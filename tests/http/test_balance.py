@@ -3,6 +3,7 @@
 Two `WorkerShares` in one process stand for two workers: each holds its own file's lock
 through its own file description, which the other's check sees."""
 
+import fcntl
 import logging
 import os
 import tempfile
@@ -98,6 +99,33 @@ def test_files_of_gone_workers_are_removed_and_not_counted(folder: Path) -> None
     assert not gone.exists()
     assert (folder / "notes").exists()
     assert garbled.path.exists()
+
+
+def test_a_file_is_locked_before_it_is_named_as_a_count(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another worker checking the folder while this one starts never finds its count
+    unlocked, the sign of a gone worker's file, and so never removes it."""
+    seen: list[tuple[bool, list[Path]]] = []
+    rename = os.rename
+
+    def watched(source: str, target: Path) -> None:
+        fd = os.open(source, os.O_RDONLY)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            locked = False
+        except BlockingIOError:
+            locked = True
+        finally:
+            os.close(fd)
+        seen.append((locked, sorted(folder.glob("*.count"))))
+        rename(source, target)
+
+    monkeypatch.setattr(os, "rename", watched)
+    shares = WorkerShares(folder)
+    assert seen == [(True, [])]
+    assert sorted(folder.iterdir()) == [shares.path]
+    assert shares.path.suffix == ".count"
 
 
 def test_a_failure_turns_balancing_off_and_is_logged_once(

@@ -4,10 +4,11 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 from sqlmodel import Session
 
 from app.config import get_settings
@@ -15,6 +16,7 @@ from app.db import build_engine, get_session
 from app.ingest.importer import Transaction
 from app.ingest.seed import seed
 from app.main import create_app
+from app.queries.paging import forget_totals
 from tests.support.databases import migrate, on_postgresql, scratch_database
 from tests.support.seed_facts import SEED_DIR
 
@@ -55,7 +57,10 @@ def engine(database_url: str) -> Iterator[Engine]:
 
 @pytest.fixture
 def session(engine: Engine) -> Iterator[Session]:
-    """A session inside an outer transaction that is rolled back after the test."""
+    """A session inside an outer transaction that is rolled back after the test. Totals the
+    app remembered are forgotten first: a test's rows, unlike a load's, leave the data version
+    as it was (app.queries.paging.count_once)."""
+    forget_totals()
     connection = engine.connect()
     outer = connection.begin()
     session = Session(bind=connection, join_transaction_mode="create_savepoint")
@@ -107,3 +112,17 @@ def seed_copy(tmp_path: Path) -> Path:
     target = tmp_path / "seed"
     shutil.copytree(SEED_DIR, target)
     return target
+
+
+@pytest.fixture
+def statements(session: Session) -> Iterator[list[str]]:
+    """Every SQL statement the test's session runs."""
+    connection = session.connection()
+    seen: list[str] = []
+
+    def record(*args: Any) -> None:
+        seen.append(args[2])
+
+    event.listen(connection, "before_cursor_execute", record)
+    yield seen
+    event.remove(connection, "before_cursor_execute", record)

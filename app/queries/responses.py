@@ -45,7 +45,7 @@ from app.queries.common import (
     printed_affiliations,
     table,
 )
-from app.queries.paging import IdPage, SortKey, count_facet, count_rows, page_ids, parse_sort
+from app.queries.paging import IdPage, SortKey, count_facet, count_once, page_ids, parse_sort
 from app.schemas import FacetValue
 
 RESPONSE_SORTS: dict[str, Any] = {
@@ -156,7 +156,7 @@ def list_responses(
 ) -> tuple[list[dict[str, Any]], IdPage]:
     keys = parse_sort(sort, RESPONSE_SORTS)
     context = repr(("responses", filters.fingerprint(), sort))
-    total = count_rows(session, _responses(filters))
+    total = count_once(session, repr(("responses", filters.fingerprint())), _responses(filters))
     sorted_rows = _responses(filters, [key.name for key in keys], _walk_articles(keys, total))
     page = page_ids(session, sorted_rows, col(Answer.id), keys, limit, cursor, context, total)
     return response_items(session, page.ids), page
@@ -253,7 +253,7 @@ def list_arguments(
     keys = parse_sort(sort, ARGUMENT_SORTS)
     context = repr(("arguments", filters.fingerprint(), sort))
     counted = _tagged_only(filters) if only_tags(filters) else _arguments(filters)
-    total = count_rows(session, counted)
+    total = count_once(session, repr(("arguments", filters.fingerprint())), counted)
     sorted_rows = _arguments(filters, [key.name for key in keys], _walk_articles(keys, total))
     page = page_ids(session, sorted_rows, col(Argument.id), keys, limit, cursor, context, total)
     return argument_items(session, page.ids), page

@@ -1,30 +1,14 @@
 """What downloads cost the database: a search is ranked once, whatever its size; each batch
 of a list download is a transaction of its own."""
 
-from collections.abc import Iterator
 from typing import Any
 
 import orjson
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import event
 from sqlmodel import Session
 
 from app.exports import formats
-
-
-@pytest.fixture
-def statements(session: Session) -> Iterator[list[str]]:
-    """Every SQL statement the test's session runs."""
-    connection = session.connection()
-    seen: list[str] = []
-
-    def record(*args: Any) -> None:
-        seen.append(args[2])
-
-    event.listen(connection, "before_cursor_execute", record)
-    yield seen
-    event.remove(connection, "before_cursor_execute", record)
 
 
 def _ranking(statement: str) -> bool:

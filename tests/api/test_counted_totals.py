@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.ingest.files import read_catalog
 from app.ingest.importer import Transaction, import_sources
@@ -95,7 +95,7 @@ def test_only_a_bounded_number_of_short_names_are_kept(
     session: Session, statements: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(paging, "_TOTALS_KEPT", 3)
-    arguments = select(Argument.id)
+    arguments = select(col(Argument.id))
     expected = session.execute(select(func.count()).select_from(Argument)).scalar_one()
     statements.clear()
     for name in ["a", "b", "c", "d", "a", "d", "x" * 513, "x" * 513]:

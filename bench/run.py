@@ -297,9 +297,10 @@ def main() -> None:
     with servers.serve(
         "roundup", command, roundup_port, "/healthz", env, run_dir, PROJECT_DIR
     ) as server:
-        key = "seed" if args.seed_data else cache_key(args.roundups, args.seed)
-        # Cursors are signed with the database's own secret: one cache per backend.
-        cursors = CACHE_DIR / f"{key}.{backend}.cursors.json"
+        # Cursors are signed with the database's own secret: one cache per backend, none for
+        # the seed database (made anew, with a new secret, by every run).
+        key = cache_key(args.roundups, args.seed)
+        cursors = None if args.seed_data else CACHE_DIR / f"{key}.{backend}.cursors.json"
         endpoints = urls.endpoints(server.base_url, found, cursors)
         detail_status, _, detail_body = urls.get(
             server.base_url, endpoints[0].lines[0].split("\t")[0]

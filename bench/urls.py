@@ -123,16 +123,18 @@ def deep_cursor_paths(base_url: str, arguments: int, count: int = 10) -> tuple[i
     return page, paths
 
 
-def endpoints(base_url: str, found: Facts, cache: Path) -> list[Endpoint]:
+def endpoints(base_url: str, found: Facts, cache: Path | None) -> list[Endpoint]:
     """Every endpoint of the table, with URL lists (ETags and deep cursors read from the
-    running server; deep cursors are cached in `cache`, as they cost a hundred requests)."""
+    running server; deep cursors are cached in `cache`, if given, as they cost a hundred
+    requests)."""
     slugs = found.article_slugs
     quote = urllib.parse.quote
-    if cache.is_file():
+    if cache is not None and cache.is_file():
         page, deep = json.loads(cache.read_text())
     else:
         page, deep = deep_cursor_paths(base_url, found.arguments)
-        cache.write_text(json.dumps([page, deep]))
+        if cache is not None:
+            cache.write_text(json.dumps([page, deep]))
     conditional = []
     for slug in slugs[:200]:
         path = f"/v1/articles/{slug}"

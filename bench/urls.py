@@ -112,6 +112,8 @@ def deep_cursor_paths(base_url: str, arguments: int, count: int = 10) -> tuple[i
             raise RuntimeError(f"/v1/arguments answered {status} while paging: {body[:200]!r}")
         cursor = json.loads(body)["next_cursor"]
         skip -= limit
+        if cursor is None:  # the corpus has a single page (the seed): no deep page
+            return page, []
     paths = []
     for _ in range(count):
         path = "/v1/arguments?" + urllib.parse.urlencode({"cursor": cursor})
@@ -164,8 +166,17 @@ def endpoints(base_url: str, found: Facts, cache: Path | None) -> list[Endpoint]
             tuple(f"/v1/arguments?tag={t}" for t in found.tag_slugs),
         ),
         Endpoint("arguments_page_1", "GET /v1/arguments (page 1)", "app", ("/v1/arguments",)),
-        Endpoint(
-            "arguments_deep_page", f"GET /v1/arguments?cursor= (page {page})", "app", tuple(deep)
+        *(
+            [
+                Endpoint(
+                    "arguments_deep_page",
+                    f"GET /v1/arguments?cursor= (page {page})",
+                    "app",
+                    tuple(deep),
+                )
+            ]
+            if deep
+            else []
         ),
         Endpoint(
             "responses_stance_org",

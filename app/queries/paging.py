@@ -15,6 +15,7 @@ from typing import Any, Generic, TypeVar
 import orjson
 from pydantic import BaseModel, Field, SecretStr
 from sqlalchemy import ColumnElement, Date, Enum, Integer, Select, String, and_, false, func, or_
+from sqlalchemy.engine import URL
 from sqlalchemy.types import TypeDecorator, TypeEngine
 from sqlmodel import Session
 
@@ -262,7 +263,7 @@ def count_rows(session: Session, statement: Select[Any]) -> int:
 # time), so clients inventing filters cannot grow a worker by more than a few megabytes.
 _TOTALS_KEPT = 4096
 _NAME_CHARS_KEPT = 512
-_totals: OrderedDict[tuple[str, str, str], int] = OrderedDict()
+_totals: OrderedDict[tuple[URL, str, str], int] = OrderedDict()
 _totals_lock = threading.Lock()
 
 
@@ -279,7 +280,7 @@ def count_once(session: Session, filtered_set: str, statement: Select[Any]) -> i
     state = None if len(filtered_set) > _NAME_CHARS_KEPT else data_state(session)
     if state is None:
         return count_rows(session, statement)
-    key = (str(engine_of(session).url), filtered_set, state.version)
+    key = (engine_of(session).url, filtered_set, state.version)
     with _totals_lock:
         total = _totals.get(key)
         if total is not None:

@@ -2,6 +2,7 @@
 count_once): the next pages reuse it, a load counts again."""
 
 import io
+import tracemalloc
 from pathlib import Path
 from typing import Any
 
@@ -104,3 +105,20 @@ def test_only_a_bounded_number_of_short_names_are_kept(
     # remembered, and moved to the newest; the long name is never kept.
     assert _totals_counted(statements) == 4 + 1 + 0 + 2
     assert [name for _, name, _ in paging._totals] == ["c", "a", "d"]
+
+
+def test_a_full_memory_of_totals_stays_small(session: Session) -> None:
+    """4,096 totals with the longest names kept: a few megabytes a worker, whatever clients
+    invent."""
+    statement = select(col(Argument.id)).where(col(Argument.id) < 0)
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for number in range(paging._TOTALS_KEPT + 500):
+            name = f"{number:06d}".ljust(paging._NAME_CHARS_KEPT, "x")
+            assert paging.count_once(session, name, statement) == 0
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert len(paging._totals) == paging._TOTALS_KEPT
+    assert held < 4 * 1024 * 1024, held

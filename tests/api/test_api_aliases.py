@@ -1,15 +1,14 @@
 """Curated expert aliases: one expert printed under several names."""
 
-import io
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
 from app.ingest.errors import SourceError
-from app.ingest.files import read_catalog, read_experts
-from app.ingest.importer import Transaction, import_sources
-from tests.support.seed_facts import SEED_DIR
+from app.ingest.files import read_experts
+from app.ingest.importer import Transaction
+from tests.support.imports import import_files
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "roundups" / "aliases"
 EARLIER = {
@@ -33,13 +32,7 @@ EXAMPLE_INSTITUTE = {
 
 @pytest.fixture
 def loaded(transaction: Transaction) -> None:
-    results = import_sources(
-        [str(FIXTURES / "earlier.txt"), str(FIXTURES / "later.txt")],
-        catalog=read_catalog(SEED_DIR),
-        annotations_dir=SEED_DIR / "annotations",
-        transaction=transaction,
-        stdin=io.BytesIO(),
-    )
+    results = import_files([FIXTURES / "earlier.txt", FIXTURES / "later.txt"], transaction)
     assert [result.status for result in results] == ["inserted", "inserted"]
 
 
@@ -102,13 +95,9 @@ def test_articles_show_the_canonical_expert(client: TestClient) -> None:
 
 @pytest.mark.usefixtures("loaded")
 def test_reimport_changes_nothing(transaction: Transaction) -> None:
-    results = import_sources(
-        [str(FIXTURES / "earlier.txt"), str(FIXTURES / "later.txt")],
-        catalog=read_catalog(SEED_DIR),
-        annotations_dir=SEED_DIR / "annotations",
-        transaction=transaction,
-        stdin=io.BytesIO(),
-        skip_unchanged=False,  # parsed and written again: the curated name stays
+    # Parsed and written again: the curated name stays.
+    results = import_files(
+        [FIXTURES / "earlier.txt", FIXTURES / "later.txt"], transaction, skip_unchanged=False
     )
     assert [result.status for result in results] == ["unchanged", "unchanged"]
 

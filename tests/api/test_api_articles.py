@@ -1,13 +1,12 @@
 """GET /v1/articles/{slug}: the whole roundup in one response."""
 
-import io
 from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from app.ingest.files import read_catalog
-from app.ingest.importer import Transaction, import_sources
-from tests.support.seed_facts import SEED_DIR, SEED_SLUG
+from app.ingest.importer import Transaction
+from tests.support.imports import import_files
+from tests.support.seed_facts import SEED_SLUG
 
 
 def test_article_detail(client: TestClient) -> None:
@@ -127,13 +126,7 @@ JUDY = Path(__file__).parents[1] / "fixtures" / "roundups" / "judy-asks-two-blan
 
 def test_rules_annotated_article(client: TestClient, transaction: Transaction) -> None:
     """An article without curated annotations: stance and arguments are marked `rules`."""
-    [result] = import_sources(
-        [str(JUDY)],
-        catalog=read_catalog(SEED_DIR),
-        annotations_dir=SEED_DIR / "annotations",
-        transaction=transaction,
-        stdin=io.BytesIO(),
-    )
+    [result] = import_files([JUDY], transaction)
     assert result.status == "inserted"
     response = client.get(f"/v1/articles/{result.slug}")
     assert response.status_code == 200

@@ -8,9 +8,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from app.ingest.files import read_catalog
-from app.ingest.importer import Transaction, import_sources
-from tests.support.seed_facts import SEED_DIR
+from app.ingest.importer import Transaction
+from tests.support.imports import import_files
 
 SOURCE = Path(__file__).parents[1] / "fixtures" / "roundups" / "no-organization.txt"
 SLUG = "taking-the-pulse-should-europe-fund-a-shared-archive"
@@ -20,13 +19,7 @@ PUBLISHED = "2025-03-12"
 
 @pytest.fixture
 def loaded(transaction: Transaction) -> None:
-    [result] = import_sources(
-        [str(SOURCE)],
-        catalog=read_catalog(SEED_DIR),
-        annotations_dir=SEED_DIR / "annotations",
-        transaction=transaction,
-        stdin=io.BytesIO(),
-    )
+    [result] = import_files([SOURCE], transaction)
     assert result.status == "inserted", result
 
 
@@ -182,12 +175,6 @@ def test_aif_and_summary_are_served(client: TestClient) -> None:
 
 @pytest.mark.usefixtures("loaded")
 def test_reimport_changes_nothing(transaction: Transaction) -> None:
-    [result] = import_sources(
-        [str(SOURCE)],
-        catalog=read_catalog(SEED_DIR),
-        annotations_dir=SEED_DIR / "annotations",
-        transaction=transaction,
-        stdin=io.BytesIO(),
-        skip_unchanged=False,  # parsed and written again: the roles alone are found, not added
-    )
+    # Parsed and written again: the roles alone are found, not added.
+    [result] = import_files([SOURCE], transaction, skip_unchanged=False)
     assert (result.status, str(result.report)) == ("unchanged", "0 inserted, 0 updated, 0 deleted")

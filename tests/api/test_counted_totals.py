@@ -1,7 +1,6 @@
 """A list's total is counted once per filtered set and data version (app.queries.paging.
 count_once): the next pages reuse it, a load counts again."""
 
-import io
 import tracemalloc
 from pathlib import Path
 from typing import Any
@@ -11,11 +10,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
-from app.ingest.files import read_catalog
-from app.ingest.importer import Transaction, import_sources
+from app.ingest.importer import Transaction
 from app.models import Argument
 from app.queries import paging
-from tests.support.seed_facts import SEED_DIR
+from tests.support.imports import import_files
 
 NO_ORGANIZATION = Path(__file__).parents[1] / "fixtures" / "roundups" / "no-organization.txt"
 
@@ -77,13 +75,7 @@ def test_a_load_counts_the_total_again(
     client: TestClient, session: Session, transaction: Transaction, statements: list[str]
 ) -> None:
     before = client.get("/v1/arguments").json()["total"]
-    [result] = import_sources(
-        [str(NO_ORGANIZATION)],
-        catalog=read_catalog(SEED_DIR),
-        annotations_dir=SEED_DIR / "annotations",
-        transaction=transaction,
-        stdin=io.BytesIO(),
-    )
+    [result] = import_files([NO_ORGANIZATION], transaction)
     assert result.status == "inserted", result
     statements.clear()
     after = client.get("/v1/arguments").json()["total"]

@@ -1,7 +1,6 @@
 """The explorer shows an expert printed with a role and no organization, and an expert
 printed under two names."""
 
-import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,11 +11,10 @@ from playwright.sync_api import Browser, expect
 from sqlmodel import Session
 
 from app.db import build_engine
-from app.ingest.files import read_catalog
-from app.ingest.importer import import_sources
 from app.ingest.seed import seed
 from tests.e2e.conftest import DESKTOP, Explorer, open_explorer, serve
 from tests.support.databases import migrate, scratch_database
+from tests.support.imports import import_files
 from tests.support.seed_facts import SEED_DIR
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "roundups"
@@ -44,13 +42,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         try:
             with transaction() as session:
                 seed(session, [SEED_DIR], SEED_DIR)
-            results = import_sources(
-                [str(source) for source in SOURCES],
-                catalog=read_catalog(SEED_DIR),
-                annotations_dir=SEED_DIR / "annotations",
-                transaction=transaction,
-                stdin=io.BytesIO(),
-            )
+            results = import_files(list(SOURCES), transaction)
             assert [result.status for result in results] == ["inserted"] * len(SOURCES)
         finally:
             engine.dispose()

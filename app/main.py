@@ -156,7 +156,9 @@ def create_app(settings: Settings | None = None) -> App:
             turns=request_concurrency(settings),
         ),
         Middleware(GzipETag),
-        Middleware(GZipMiddleware, minimum_size=1000),
+        # Level 6, not starlette's 9: a 125 KB page of answers compresses in 1.2 ms instead of
+        # 1.8, to 15.4 KB instead of 15.3.
+        Middleware(GZipMiddleware, minimum_size=1000, compresslevel=6),
     ]
     return App(api, api if front is None else front(api))
 

@@ -1,5 +1,6 @@
 """HTTP behaviour: conditional GET, caching headers, CORS, gzip, HEAD, 405, OpenAPI."""
 
+import gzip
 import hashlib
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -158,6 +159,12 @@ def test_gzip_for_larger_bodies(client: TestClient) -> None:
     big = client.get(DETAIL, headers={"Accept-Encoding": "gzip", "Origin": "https://a.example"})
     assert big.headers["content-encoding"] == "gzip"
     assert big.headers["vary"] == "Accept, Accept-Encoding, Origin"
+    identity = client.get(DETAIL, headers={"Accept-Encoding": "identity"}).content
+    assert big.content == identity
+    # Level 6: level 9 costs half as much CPU again for under 1% fewer bytes.
+    sent = int(big.headers["content-length"])
+    assert sent == len(gzip.compress(identity, compresslevel=6))
+    assert sent != len(gzip.compress(identity, compresslevel=9))
     small = client.get("/healthz", headers={"Accept-Encoding": "gzip"})
     assert "content-encoding" not in small.headers
 
